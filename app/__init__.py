@@ -1,0 +1,66 @@
+"""Application factory: configuration, extensions, blueprints, CLI and error handlers."""
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    """Build the application for a configuration class (FLASK_CONFIG's by default)."""
+    config_class = config_class or config_from_env()
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    config_class.init_app(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension instances to this app."""
+    from app.auth_session import load_user
+    from app.extensions import csrf, db, login_manager, migrate
+    from app.sqlite import register_sqlite_events
+
+    register_sqlite_events()
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per area."""
+    from app.auth import bp as auth_bp
+    from app.learn import bp as learn_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learn_bp)
+
+
+def register_errors(app: Flask) -> None:
+    """Plain error pages; no stack trace ever reaches a user."""
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_hooks(app: Flask) -> None:
+    """Security headers on every response."""
+    from app.headers import add_security_headers
+
+    app.after_request(add_security_headers)
+
+
+def register_commands(app: Flask) -> None:
+    """flask content / users / demo commands."""
+    from app.cli import register_cli
+
+    register_cli(app)

@@ -1,0 +1,66 @@
+"""Register, sign in and sign out."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import LoginForm, LogoutForm, RegisterForm
+from app.extensions import db
+from app.services.accounts import AccountError, authenticate, create_user, end_sessions
+from app.urls import safe_next
+
+
+def _start_session(user) -> None:
+    """Sign the user in on a fresh session, so nothing from before sign-in carries over."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create a learner account and sign it in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.email.data, form.password.data, form.display_name.data)
+        except AccountError as error:
+            getattr(form, error.field or "email").errors.append(str(error))
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash("Welcome! Your account is ready. Start with the first lesson below.", "success")
+            return redirect(url_for("learn.dashboard"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with e-mail and password, then go back to where the learner was headed."""
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated:
+        return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("That e-mail address and password do not match an active account.")
+        else:
+            db.session.commit()
+            _start_session(user)
+            return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out and make the old session cookie worthless."""
+    if LogoutForm().validate_on_submit():
+        end_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

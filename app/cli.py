@@ -1,0 +1,139 @@
+"""flask commands: content validate/sync, users create/set-password, demo create."""
+
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from app.content.loader import load_course
+from app.content.sync import ContentError, sync_content
+from app.extensions import db
+from app.models import ROLES, User
+from app.services.accounts import AccountError, create_user, find_user, set_password
+
+DEMO_ACCOUNTS = [
+    ("student@demo.example", "Demo Student", "student"),
+    ("instructor@demo.example", "Demo Instructor", "instructor"),
+    ("employer@demo.example", "Demo Employer", "employer"),
+    ("admin@demo.example", "Demo Admin", "admin"),
+]
+
+
+def _content_root() -> Path:
+    return Path(current_app.config["CONTENT_DIR"])
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(content)
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+
+
+@click.group()
+def content() -> None:
+    """Check and load the course content (lessons/ and quizzes/)."""
+
+
+@content.command("validate")
+def content_validate() -> None:
+    """Report every problem in the content files, with file and line; exit 1 if there is any."""
+    course, problems = load_course(_content_root())
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found; nothing was loaded.")
+    questions = sum(len(q.questions) for q in course.quizzes)
+    click.echo(f"OK: {len(course.modules)} modules, {len(course.lessons)} lessons, "
+               f"{len(course.quizzes)} quizzes, {questions} questions.")
+
+
+@content.command("sync")
+def content_sync() -> None:
+    """Validate, then load the content into the database in one transaction."""
+    try:
+        report = sync_content(_content_root())
+    except ContentError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(error.problems)} problem(s) found; the database was not changed.") from None
+    db.session.commit()
+    state = "loaded" if report.changed else "already up to date"
+    counts = ", ".join(f"{value} {key}" for key, value in report.counts.items())
+    click.echo(f"Content {state} (version {report.version.id}): {counts}.")
+
+
+@click.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(ROLES), default="student", show_default=True)
+@click.option("--name", "display_name", default=None, help="Display name (defaults to the part before @).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email: str, role: str, display_name: str | None, password_stdin: bool) -> None:
+    """Create an account with a role."""
+    password = _read_password(password_stdin)
+    if len(password) < 12:
+        raise click.ClickException("The password must have at least 12 characters.")
+    try:
+        user = create_user(email, password, display_name or email.split("@")[0], role)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+@users.command("set-password")
+@click.option("--email", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_set_password(email: str, password_stdin: bool) -> None:
+    """Give an account a new password (its sessions end)."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    password = _read_password(password_stdin)
+    if len(password) < 12:
+        raise click.ClickException("The password must have at least 12 characters.")
+    set_password(user, password)
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}.")
+
+
+@click.group()
+def demo() -> None:
+    """Demo data for development."""
+
+
+@demo.command("create")
+def demo_create() -> None:
+    """Create one demo account per role with a random one-time password (never in production)."""
+    if not current_app.config.get("DEMO_ACCOUNTS"):
+        raise click.ClickException("Demo accounts are disabled in this configuration.")
+    existing = set(db.session.scalars(select(User.email).where(User.email.in_([e for e, _, _ in DEMO_ACCOUNTS]))))
+    created = []
+    for email, name, role in DEMO_ACCOUNTS:
+        if email not in existing:
+            password = secrets.token_urlsafe(12)
+            create_user(email, password, name, role)
+            created.append((email, role, password))
+    db.session.commit()
+    if created:
+        click.echo("Demo accounts (development only; the passwords are shown once):")
+        for email, role, password in created:
+            click.echo(f"  {role:<10} {email:<28} {password}")
+    else:
+        click.echo("Demo accounts already exist: " + ", ".join(e for e, _, _ in DEMO_ACCOUNTS)
+                   + ". Reset one with: flask --app app users set-password --email EMAIL")

@@ -1,0 +1,7 @@
+"""Learner blueprint: the dashboard, lessons, quizzes and results."""
+
+from flask import Blueprint
+
+bp = Blueprint("learn", __name__)
+
+from app.learn import routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -1,0 +1,69 @@
+"""Learner progress: a summary row per learner and lesson, and append-only quiz attempts."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.content import Lesson, Quiz
+
+
+class LessonProgress(db.Model):
+    """Where one learner stands on one lesson."""
+
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    lesson: Mapped[Lesson] = relationship()
+
+
+class QuizAttempt(db.Model):
+    """One attempt at a quiz, with the questions exactly as they were shown.
+
+    Once submitted the row never changes, so editing a quiz never rewrites a learner's history.
+    At most one attempt per learner and quiz is open at a time (a partial unique index), which
+    makes a second tab or a double click resume the same attempt instead of starting another.
+    """
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (
+        Index(
+            "uq_quiz_attempts_one_open",
+            "user_id",
+            "quiz_id",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+        Index("ix_quiz_attempts_user_quiz", "user_id", "quiz_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), index=True)
+    content_version_id: Mapped[int | None] = mapped_column(ForeignKey("content_versions.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    pass_mark: Mapped[int]
+    snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    answers: Mapped[list[Any] | None] = mapped_column(JSON)
+    results: Mapped[list[bool] | None] = mapped_column(JSON)
+    correct_count: Mapped[int | None]
+    score: Mapped[int | None]
+    passed: Mapped[bool | None]
+
+    quiz: Mapped[Quiz] = relationship()
+
+    @property
+    def is_submitted(self) -> bool:
+        """True once the learner has handed the attempt in."""
+        return self.submitted_at is not None

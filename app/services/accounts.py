@@ -1,0 +1,102 @@
+"""Accounts: registration, password hashing and checking, sign-in bookkeeping."""
+
+from functools import lru_cache
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import ROLES, User
+from app.models.people import new_session_nonce
+
+# Verifying against this hash when the e-mail is unknown keeps the response time the same either way.
+_DUMMY_PASSWORD = "not-a-real-password-used-only-for-timing"
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is safe to show."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return _hasher_for(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"])
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_kib: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1, type=Type.ID)
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(time_cost: int, memory_kib: int) -> str:
+    return _hasher_for(time_cost, memory_kib).hash(_DUMMY_PASSWORD)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of the password."""
+    return _hasher().hash(password)
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare without case or surrounding spaces."""
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    """The account with this e-mail address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, password: str, display_name: str, role: str = "student") -> User:
+    """Create an account; raises AccountError if the e-mail is taken or the role unknown."""
+    if role not in ROLES:
+        raise AccountError(f"Role must be one of: {', '.join(ROLES)}.", "role")
+    user = User(email=normalise_email(email), display_name=display_name.strip(), role=role,
+                password_hash=hash_password(password))
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError("An account with this e-mail address already exists.", "email") from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account matching e-mail and password, or None; rehashes outdated hashes."""
+    user = find_user(email)
+    hasher = _hasher()
+    if user is None:
+        try:
+            hasher.verify(_dummy_hash(hasher.time_cost, hasher.memory_cost), password)
+        except VerificationError:
+            pass
+        return None
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if not user.active:
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace the password and end every existing session of the account."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie issued to this account unusable."""
+    user.session_nonce = new_session_nonce()
+

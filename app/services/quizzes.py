@@ -1,0 +1,139 @@
+"""Quiz attempts: draw and snapshot the questions, grade on the server, record each submission once."""
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.content.sync import current_version_id
+from app.extensions import db
+from app.models import Quiz, QuizAttempt, User
+from app.models.base import utcnow
+from app.questions import AnswerError, question_type
+
+_rng = random.SystemRandom()
+
+
+class QuizError(Exception):
+    """A quiz action that cannot be carried out; the message is safe to show."""
+
+
+@dataclass
+class ReviewRow:
+    """One question of a submitted attempt, as the result page shows it."""
+
+    number: int
+    prompt: str
+    given: str
+    correct: str
+    is_right: bool
+    explanation: str
+
+
+def open_attempt(user: User, quiz: Quiz) -> QuizAttempt | None:
+    """The learner's attempt at this quiz that is started but not yet submitted, if any."""
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.submitted_at.is_(None)
+        )
+    )
+
+
+def submitted_count(user: User, quiz: Quiz) -> int:
+    """How many attempts the learner has handed in for this quiz."""
+    return db.session.scalar(
+        select(func.count()).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.submitted_at.is_not(None)
+        )
+    )
+
+
+def attempts_left(user: User, quiz: Quiz) -> int | None:
+    """Attempts the learner may still start (None when unlimited)."""
+    if not quiz.attempts_allowed:
+        return None
+    return max(0, quiz.attempts_allowed - submitted_count(user, quiz))
+
+
+def start_attempt(user: User, quiz: Quiz) -> QuizAttempt:
+    """Resume the learner's open attempt or start a new one with freshly drawn, shuffled questions."""
+    existing = open_attempt(user, quiz)
+    if existing is not None:
+        return existing
+    if attempts_left(user, quiz) == 0:
+        raise QuizError("You have used every attempt this quiz allows.")
+    bank = quiz.questions
+    if not bank:
+        raise QuizError("This quiz has no questions yet.")
+    drawn = _rng.sample(bank, min(quiz.draw, len(bank)))
+    snapshot = [question_type(q.type).present(q.definition, _rng) for q in drawn]
+    attempt = QuizAttempt(
+        user_id=user.id, quiz_id=quiz.id, pass_mark=quiz.pass_mark, snapshot=snapshot,
+        content_version_id=current_version_id(),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # A second tab started one at the same moment; the one-open-attempt index kept it single.
+        return open_attempt(user, quiz)
+    return attempt
+
+
+def parse_answers(attempt: QuizAttempt, form: Any) -> tuple[list[Any], dict[int, str]]:
+    """Read each question's answer from the form; returns the answers and {index: message} problems."""
+    answers: list[Any] = []
+    problems: dict[int, str] = {}
+    for index, shown in enumerate(attempt.snapshot):
+        try:
+            answer = question_type(shown["type"]).parse_answer(shown, form.getlist(f"q{index}"))
+        except AnswerError as error:
+            answer, problems[index] = None, str(error)
+        else:
+            if answer is None:
+                problems[index] = "Answer this question before you submit."
+        answers.append(answer)
+    return answers, problems
+
+
+def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
+    """Grade and record the attempt; returns False (recording nothing) if it was already submitted.
+
+    The conditional UPDATE is what makes a double click, a resubmitted form or a second tab record
+    one result: only the first statement finds the row still open.
+    """
+    results = [question_type(shown["type"]).is_correct(shown, answer) for shown, answer in zip(attempt.snapshot, answers, strict=True)]
+    correct = sum(results)
+    score = round(100 * correct / len(results)) if results else 0
+    recorded = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(
+            submitted_at=utcnow(), answers=answers, results=results, correct_count=correct,
+            score=score, passed=score >= attempt.pass_mark,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    return recorded == 1
+
+
+def review(attempt: QuizAttempt) -> list[ReviewRow]:
+    """The submitted attempt question by question, from its snapshot."""
+    rows = []
+    for number, (shown, answer, right) in enumerate(zip(attempt.snapshot, attempt.answers or [], attempt.results or []), 1):
+        kind = question_type(shown["type"])
+        rows.append(ReviewRow(number, shown["prompt"], kind.describe_answer(shown, answer),
+                              kind.describe_correct(shown), right, shown["explanation"]))
+    return rows
+
+
+def history(user: User, quiz: Quiz) -> list[QuizAttempt]:
+    """The learner's submitted attempts at a quiz, newest first."""
+    return list(db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+    ))

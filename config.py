@@ -1,0 +1,108 @@
+"""Configuration classes; every setting can be given by an environment variable."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
+
+
+def _development_secret_key() -> str:
+    """A key kept in instance/ so development sessions survive a restart."""
+    path = INSTANCE_DIR / "dev-secret-key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    CONTENT_DIR = Path(os.environ.get("CONTENT_DIR", str(BASE_DIR)))
+    DEBUG = _env_bool("FLASK_DEBUG")
+    TESTING = False
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; a slow reader keeps their form
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # argon2id cost: at least 19 MiB and 2 passes (OWASP's minimum); the library default is stronger.
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", 65536))
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
+    ATTEMPTS_PER_PAGE = 20
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Finish or check the configuration once the app exists."""
+
+
+class DevelopmentConfig(Config):
+    """Local development: a persistent key under instance/, demo accounts allowed."""
+
+    DEMO_ACCOUNTS = True
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Use the key kept under instance/ unless SECRET_KEY is given."""
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = _development_secret_key()
+
+
+class TestingConfig(Config):
+    """The test suite: a throwaway database, cheaper (still compliant) password hashing."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production-use-000000"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    ARGON2_MEMORY_KIB = 19456
+    ARGON2_TIME_COST = 2
+    DEMO_ACCOUNTS = True
+
+
+class ProductionConfig(Config):
+    """Production: no debug, a real secret key, secure cookies, no demo accounts."""
+
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    DEMO_ACCOUNTS = False
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Refuse to start with a missing or short secret key, or with debug on."""
+        key = app.config.get("SECRET_KEY")
+        if not key or len(key) < 32:
+            raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
+        if app.debug or app.config.get("DEBUG"):
+            raise RuntimeError("Debug mode must be off in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The configuration class named by FLASK_CONFIG (development by default)."""
+    name = os.environ.get("FLASK_CONFIG", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"FLASK_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}.")
+    return CONFIGS[name]
