@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.content.loader import load_course
@@ -39,9 +40,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo)
 
 
-@click.group()
-def content() -> None:
-    """Check and load the course content (lessons/ and quizzes/)."""
+content = AppGroup("content", help="Check and load the course content (lessons/ and quizzes/).")
 
 
 @content.command("validate")
@@ -73,9 +72,7 @@ def content_sync() -> None:
     click.echo(f"Content {state} (version {report.version.id}): {counts}.")
 
 
-@click.group()
-def users() -> None:
-    """Manage accounts."""
+users = AppGroup("users", help="Manage accounts.")
 
 
 @users.command("create")
@@ -112,9 +109,7 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     click.echo(f"Password changed for {user.email}.")
 
 
-@click.group()
-def demo() -> None:
-    """Demo data for development."""
+demo = AppGroup("demo", help="Demo data for development.")
 
 
 @demo.command("create")

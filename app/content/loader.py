@@ -156,7 +156,9 @@ def _load_question(checker: Checker, item: Any, index: int, line: int) -> Questi
         known = ", ".join(sorted(REGISTRY))
         checker.add(item.line_of("type"), f"{where}.type: unknown question type {item.get('type')!r} (known: {known})")
         return None
-    common_ok = checker.fields(LineDict({k: v for k, v in item.items() if k in QUESTION_COMMON}), QUESTION_COMMON, where=where)
+    common = LineDict({key: value for key, value in item.items() if key in QUESTION_COMMON})
+    common.line, common.key_lines = item.line, item.key_lines
+    common_ok = checker.fields(common, QUESTION_COMMON, where=where)
     for message in kind.validate(item):
         field_name = message.split(":", 1)[0]
         checker.add(item.line_of(field_name), f"{where}.{message}")

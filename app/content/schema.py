@@ -61,7 +61,8 @@ class Checker:
         """Check a mapping against {field: kind}; returns True when every field is usable."""
         prefix = f"{where}." if where else ""
         if not isinstance(data, LineDict):
-            self.add(getattr(data, "line", 0), f"{where or 'file'}: must be a mapping of fields")
+            if data is not None or not self.problems:  # None after a syntax error is already reported
+                self.add(getattr(data, "line", 0), f"{where or 'file'}: must be a mapping of fields")
             return False
         ok = True
         for key, line in data.duplicate_keys:

@@ -1,0 +1,101 @@
+"""Question types: each validates its own definition and grades its own answers."""
+
+import random
+
+import pytest
+
+from app.questions import REGISTRY, AnswerError, question_type
+
+BASE = {"id": "q", "prompt": "?", "explanation": "Because.", "source": "S-01"}
+
+
+def shown(kind: str, **fields):
+    definition = {**BASE, "type": kind, **fields}
+    assert question_type(kind).validate(definition) == []
+    return question_type(kind).present(definition, random.Random(7))
+
+
+def grade(question: dict, *values: str) -> bool:
+    kind = question_type(question["type"])
+    return kind.is_correct(question, kind.parse_answer(question, list(values)))
+
+
+def test_registry_holds_the_five_types():
+    assert set(REGISTRY) >= {"single_choice", "multiple_response", "true_false", "numeric", "short_text"}
+
+
+def test_single_choice_grades_by_the_shuffled_choice_shown():
+    q = shown("single_choice", choices=["RHIT", "CPA", "PMP", "LPN"], answer="RHIT")
+    right = str(q["choices"].index("RHIT"))
+    wrong = str(q["choices"].index("CPA"))
+    assert grade(q, right) is True
+    assert grade(q, wrong) is False
+    with pytest.raises(AnswerError):
+        question_type("single_choice").parse_answer(q, ["9"])
+    with pytest.raises(AnswerError):
+        question_type("single_choice").parse_answer(q, [right, wrong])
+
+
+def test_multiple_response_needs_exactly_the_right_set():
+    q = shown("multiple_response", choices=["Names", "SSNs", "Year of birth", "Fax numbers"], answers=["Names", "SSNs", "Fax numbers"])
+    index = {choice: str(i) for i, choice in enumerate(q["choices"])}
+    assert grade(q, index["Names"], index["SSNs"], index["Fax numbers"]) is True
+    assert grade(q, index["Names"], index["SSNs"]) is False
+    assert grade(q, index["Names"], index["SSNs"], index["Fax numbers"], index["Year of birth"]) is False
+
+
+def test_true_false():
+    q = shown("true_false", answer=False)
+    assert grade(q, "false") is True
+    assert grade(q, "true") is False
+    with pytest.raises(AnswerError):
+        question_type("true_false").parse_answer(q, ["maybe"])
+
+
+def test_numeric_accepts_within_tolerance_and_common_formatting():
+    q = shown("numeric", answer=172500, tolerance=100, unit="jobs")
+    assert grade(q, "172,500") is True
+    assert grade(q, "172600") is True
+    assert grade(q, "172601") is False
+    assert grade(q, "$172,450") is True
+    with pytest.raises(AnswerError):
+        question_type("numeric").parse_answer(q, ["lots"])
+    with pytest.raises(AnswerError):
+        question_type("numeric").parse_answer(q, ["nan"])
+
+
+def test_short_text_ignores_case_and_extra_spaces():
+    q = shown("short_text", accepted=["Registered Health Information Technician", "RHIT"])
+    assert grade(q, "  registered   health information TECHNICIAN ") is True
+    assert grade(q, "rhit") is True
+    assert grade(q, "RHIA") is False
+
+
+def test_an_empty_answer_is_unanswered_not_wrong():
+    for q, empty in ((shown("short_text", accepted=["x"]), ["   "]), (shown("numeric", answer=1), [""]), (shown("true_false", answer=True), [])):
+        assert question_type(q["type"]).parse_answer(q, empty) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "problem"),
+    [
+        ("single_choice", {"choices": ["a", "b"], "answer": "c"}, "answer: is not one of the choices"),
+        ("single_choice", {"choices": ["a"], "answer": "a"}, "choices: needs at least 2 entries"),
+        ("single_choice", {"choices": ["a", "A"], "answer": "a"}, "choices: has duplicate entries"),
+        ("multiple_response", {"choices": ["a", "b", "c"], "answers": ["d"]}, "answers: 'd' is not one of the choices"),
+        ("true_false", {"answer": "yes"}, "answer: must be true or false"),
+        ("numeric", {"answer": "ten"}, "answer: must be a number"),
+        ("numeric", {"answer": 10, "tolerance": -1}, "tolerance: must not be negative"),
+        ("short_text", {"accepted": []}, "accepted: needs at least 1 entries"),
+        ("true_false", {"answer": True, "choices": ["a"]}, "choices: unknown field for true_false questions"),
+    ],
+)
+def test_each_type_validates_its_own_definition(kind, fields, problem):
+    assert problem in question_type(kind).validate({**BASE, "type": kind, **fields})
+
+
+def test_describe_answers_for_the_result_page():
+    q = shown("numeric", answer=30610, unit="dollars")
+    kind = question_type("numeric")
+    assert kind.describe_correct(q) == "30,610 dollars"
+    assert kind.describe_answer(q, None) == "(no answer)"
