@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.content.loader import load_course
+from app.content.readability import MAX_GRADE, lesson_grades
 from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
@@ -54,6 +55,22 @@ def content_validate() -> None:
     questions = sum(len(q.questions) for q in course.quizzes)
     click.echo(f"OK: {len(course.modules)} modules, {len(course.lessons)} lessons, "
                f"{len(course.quizzes)} quizzes, {questions} questions.")
+
+
+@content.command("readability")
+def content_readability() -> None:
+    """Print each lesson's Flesch-Kincaid grade; exit 1 if any is above grade 10."""
+    course, problems = load_course(_content_root())
+    if problems:
+        raise click.ClickException("Fix the content problems first: flask --app app content validate")
+    readings = lesson_grades(course)
+    for reading in readings:
+        click.echo(f"{reading.grade:5.1f}  {'ok ' if reading.ok else 'TOO HARD'}  {reading.file}")
+    too_hard = [r for r in readings if not r.ok]
+    if too_hard:
+        raise click.ClickException(f"{len(too_hard)} lesson(s) above grade {MAX_GRADE:g}.")
+    average = sum(r.grade for r in readings) / len(readings)
+    click.echo(f"All {len(readings)} lessons at grade {MAX_GRADE:g} or below (average {average:.1f}).")
 
 
 @content.command("sync")

@@ -27,12 +27,26 @@ def right_answer_form(attempt: QuizAttempt, wrong: int = 0) -> dict:
     """Form data answering the attempt's questions, the first `wrong` of them incorrectly."""
     data: dict = {}
     for index, shown in enumerate(attempt.snapshot):
-        data[f"q{index}"] = _answer(shown, correct=index >= wrong)
+        answer = _answer(shown, correct=index >= wrong)
+        if isinstance(answer, dict):
+            data.update({f"q{index}-{key}": value for key, value in answer.items()})
+        else:
+            data[f"q{index}"] = answer
     return data
 
 
 def _answer(shown: dict, correct: bool):
     kind = shown["type"]
+    if kind == "ordering":
+        order = shown["correct_order"] if correct else list(reversed(shown["correct_order"]))
+        return {i: str(order.index(item) + 1) for i, item in enumerate(shown["items"])}
+    if kind == "matching":
+        key = {p["prompt"]: p["match"] for p in shown["pairs"]}
+        picks = [shown["options"].index(key[prompt]) for prompt in shown["prompts"]]
+        return {i: str(pick if correct else (pick + 1) % len(shown["options"])) for i, pick in enumerate(picks)}
+    if kind == "select_parts":
+        wanted = shown["answers"] if correct else shown["answers"][:-1] or [p for p in shown["parts"] if p not in shown["answers"]][:1]
+        return [str(shown["parts"].index(part)) for part in wanted]
     if kind == "single_choice":
         choices = shown["choices"]
         target = shown["answer"] if correct else next(c for c in choices if c != shown["answer"])

@@ -17,7 +17,7 @@ def shown(kind: str, **fields):
 
 def grade(question: dict, *values: str) -> bool:
     kind = question_type(question["type"])
-    return kind.is_correct(question, kind.parse_answer(question, list(values)))
+    return kind.is_correct(question, kind.parse_values(question, list(values)))
 
 
 def test_registry_holds_the_five_types():
@@ -31,9 +31,9 @@ def test_single_choice_grades_by_the_shuffled_choice_shown():
     assert grade(q, right) is True
     assert grade(q, wrong) is False
     with pytest.raises(AnswerError):
-        question_type("single_choice").parse_answer(q, ["9"])
+        question_type("single_choice").parse_values(q, ["9"])
     with pytest.raises(AnswerError):
-        question_type("single_choice").parse_answer(q, [right, wrong])
+        question_type("single_choice").parse_values(q, [right, wrong])
 
 
 def test_multiple_response_needs_exactly_the_right_set():
@@ -49,7 +49,7 @@ def test_true_false():
     assert grade(q, "false") is True
     assert grade(q, "true") is False
     with pytest.raises(AnswerError):
-        question_type("true_false").parse_answer(q, ["maybe"])
+        question_type("true_false").parse_values(q, ["maybe"])
 
 
 def test_numeric_accepts_within_tolerance_and_common_formatting():
@@ -59,9 +59,9 @@ def test_numeric_accepts_within_tolerance_and_common_formatting():
     assert grade(q, "172601") is False
     assert grade(q, "$172,450") is True
     with pytest.raises(AnswerError):
-        question_type("numeric").parse_answer(q, ["lots"])
+        question_type("numeric").parse_values(q, ["lots"])
     with pytest.raises(AnswerError):
-        question_type("numeric").parse_answer(q, ["nan"])
+        question_type("numeric").parse_values(q, ["nan"])
 
 
 def test_short_text_ignores_case_and_extra_spaces():
@@ -73,7 +73,7 @@ def test_short_text_ignores_case_and_extra_spaces():
 
 def test_an_empty_answer_is_unanswered_not_wrong():
     for q, empty in ((shown("short_text", accepted=["x"]), ["   "]), (shown("numeric", answer=1), [""]), (shown("true_false", answer=True), [])):
-        assert question_type(q["type"]).parse_answer(q, empty) is None
+        assert question_type(q["type"]).parse_values(q, empty) is None
 
 
 @pytest.mark.parametrize(
@@ -99,3 +99,70 @@ def test_describe_answers_for_the_result_page():
     kind = question_type("numeric")
     assert kind.describe_correct(q) == "30,610 dollars"
     assert kind.describe_answer(q, None) == "(no answer)"
+
+
+class Form(dict):
+    """A minimal stand-in for a submitted form (one value per field name, or lists)."""
+
+    def getlist(self, name):
+        value = self.get(name, [])
+        return value if isinstance(value, list) else [value]
+
+
+def test_ordering_needs_every_item_in_its_place():
+    q = shown("ordering", items=["Scheduling", "Coding", "Claim submission", "Payment posting"])
+    kind = question_type("ordering")
+    assert q["items"] != q["correct_order"], "the shown order must not give the answer away"
+    right = Form({f"a-{i}": str(q["correct_order"].index(item) + 1) for i, item in enumerate(q["items"])})
+    assert kind.is_correct(q, kind.parse_answer(q, right, "a"))
+    swapped = dict(right)
+    swapped["a-0"], swapped["a-1"] = right["a-1"], right["a-0"]
+    assert not kind.is_correct(q, kind.parse_answer(q, Form(swapped), "a"))
+    with pytest.raises(AnswerError, match="different position"):
+        kind.parse_answer(q, Form({"a-0": "1", "a-1": "1", "a-2": "2", "a-3": "3"}), "a")
+    assert kind.parse_answer(q, Form(), "a") is None
+
+
+def test_matching_needs_every_pair_and_ignores_distractors():
+    q = shown("matching", pairs=[{"prompt": "CMS-1500", "match": "Physicians"}, {"prompt": "UB-04", "match": "Hospitals"}],
+              distractors=["Pharmacies"])
+    kind = question_type("matching")
+    key = {"CMS-1500": "Physicians", "UB-04": "Hospitals"}
+    right = Form({f"m-{i}": str(q["options"].index(key[p])) for i, p in enumerate(q["prompts"])})
+    assert kind.is_correct(q, kind.parse_answer(q, right, "m"))
+    wrong = Form({f"m-{i}": str(q["options"].index("Pharmacies")) for i in range(2)})
+    assert not kind.is_correct(q, kind.parse_answer(q, wrong, "m"))
+    with pytest.raises(AnswerError):
+        kind.parse_answer(q, Form({"m-0": "0"}), "m")
+
+
+def test_select_parts_grades_the_exact_set_of_identifiers():
+    q = shown("select_parts", passage="Patient [[Pat Sample]], SSN [[000-12-3456]], complaint [[cough]], state [[Ohio]].",
+              answers=["Pat Sample", "000-12-3456"])
+    kind = question_type("select_parts")
+    parts = q["parts"]
+    assert [s["text"] for s in q["segments"] if "part" in s] == parts
+    assert kind.is_correct(q, kind.parse_answer(q, Form({"p": [str(parts.index("Pat Sample")), str(parts.index("000-12-3456"))]}), "p"))
+    assert not kind.is_correct(q, kind.parse_answer(q, Form({"p": [str(parts.index("Pat Sample"))]}), "p"))
+    assert not kind.is_correct(q, kind.parse_answer(q, Form({"p": [str(i) for i in range(4)]}), "p"))
+
+
+def test_single_choice_feedback_is_given_for_the_choice_made():
+    q = shown("single_choice", choices=["At eye level", "Far above the eyes"], answer="At eye level",
+              feedback={"At eye level": "Good: head stays level.", "Far above the eyes": "This strains the neck."})
+    kind = question_type("single_choice")
+    assert kind.feedback(q, q["choices"].index("Far above the eyes")) == "This strains the neck."
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "problem"),
+    [
+        ("ordering", {"items": ["a", "b"]}, "items: needs at least 3 entries"),
+        ("matching", {"pairs": [{"prompt": "a"}]}, "pairs: must be a list of 2+ mappings with exactly a prompt and a match"),
+        ("select_parts", {"passage": "[[a]] [[b]] [[c]]", "answers": ["d"]}, "answers: 'd' is not a marked part of the passage"),
+        ("select_parts", {"passage": "no parts", "answers": ["a"]}, "passage: needs at least 3 parts marked [[like this]]"),
+        ("single_choice", {"choices": ["a", "b"], "answer": "a", "feedback": {"c": "x"}}, "feedback: 'c' is not one of the choices"),
+    ],
+)
+def test_new_types_validate_their_definitions(kind, fields, problem):
+    assert problem in question_type(kind).validate({**BASE, "type": kind, **fields})

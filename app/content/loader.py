@@ -1,26 +1,33 @@
 """Read and validate lessons/ and quizzes/ (pure: no database, no Flask)."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from app.content.course_checks import cross_check
 from app.content.schema import Checker, Problem
 from app.content.yaml_lines import LineDict, load_yaml, plain, yaml_error_line
 from app.questions import REGISTRY
 
-MODULE_FIELDS = {"slug": "slug", "title": "text", "order": "int", "summary": "text"}
+MODULE_FIELDS = {"slug": "slug", "title": "text", "order": "int", "summary": "text", "requires": "slugs"}
 LESSON_FIELDS = {
     "schema": "int", "slug": "slug", "title": "text", "module": "slug", "order": "int",
-    "minutes": "int", "objectives": "texts", "sources": "facts",
+    "minutes": "int", "objectives": "texts", "sources": "facts", "glossary": "list",
 }
+GLOSSARY_FIELDS = {"term": "text", "definition": "text", "aliases": "texts"}
 QUIZ_FIELDS = {
-    "schema": "int", "slug": "slug", "module": "slug", "title": "text", "pass_mark": "int",
-    "draw": "int", "attempts_allowed": "int", "questions": "list",
+    "schema": "int", "slug": "slug", "kind": "text", "module": "slug", "title": "text", "pass_mark": "int",
+    "draw": "int", "draw_per_module": "int", "attempts_allowed": "int", "questions": "list",
 }
+# Fields each kind may leave out (everything else in QUIZ_FIELDS is required), and must leave out.
+QUIZ_OPTIONAL = {"quiz": {"kind", "draw_per_module"}, "exercise": {"draw_per_module"}, "exam": {"module", "draw", "questions"}}
+QUIZ_FORBIDDEN = {"quiz": {"draw_per_module"}, "exercise": {"draw_per_module"}, "exam": {"module", "draw", "questions"}}
 QUESTION_COMMON = {"id": "slug", "type": "text", "prompt": "text", "explanation": "text", "source": "fact"}
+CHECK_BLOCK = re.compile(r"^```check[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
 @dataclass
@@ -29,6 +36,7 @@ class ModuleSpec:
     title: str
     order: int
     summary: str
+    requires: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -40,8 +48,9 @@ class LessonSpec:
     minutes: int
     objectives: list[str]
     sources: list[str]
-    body: str
+    parts: list[str | dict[str, Any]]  # Markdown chunks, and check questions between them
     file: str
+    glossary: list[dict[str, Any]] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
 
 
@@ -54,10 +63,12 @@ class QuestionSpec:
 @dataclass
 class QuizSpec:
     slug: str
-    module: str
+    kind: str
+    module: str | None
     title: str
     pass_mark: int
     draw: int
+    draw_per_module: int | None
     attempts_allowed: int
     questions: list[QuestionSpec]
     file: str
@@ -104,12 +115,26 @@ def _load_modules(root: Path, problems: list[Problem]) -> list[ModuleSpec]:
     if checker.fields(data, {"schema": "int", "modules": "list"}):
         checker.schema(data)
         for index, item in enumerate(data["modules"]):
-            if checker.fields(item, MODULE_FIELDS, where=f"modules[{index}]"):
-                modules.append(ModuleSpec(**{key: item[key] for key in MODULE_FIELDS}))
+            if checker.fields(item, MODULE_FIELDS, optional=frozenset({"requires"}), where=f"modules[{index}]"):
+                modules.append(ModuleSpec(**{key: item[key] for key in MODULE_FIELDS if key in item}))
         _unique(checker, data["modules"], "slug", "module slug")
         _unique(checker, data["modules"], "order", "module order")
+        _check_requires(checker, data["modules"])
     problems += checker.problems
     return sorted(modules, key=lambda m: m.order)
+
+
+def _check_requires(checker: Checker, items: list) -> None:
+    """Prerequisites must name earlier modules, which also rules out cycles."""
+    orders = {item.get("slug"): item.get("order") for item in items if isinstance(item, LineDict)}
+    for item in items:
+        if not isinstance(item, LineDict) or not isinstance(item.get("requires"), list):
+            continue
+        for slug in item["requires"]:
+            if slug not in orders:
+                checker.add(item.line_of("requires"), f"requires: {slug!r} is not a module")
+            elif not isinstance(orders[slug], int) or not isinstance(item.get("order"), int) or orders[slug] >= item["order"]:
+                checker.add(item.line_of("requires"), f"requires: {slug!r} must come earlier in the course")
 
 
 def _unique(checker: Checker, items: list, key: str, what: str) -> None:
@@ -135,19 +160,49 @@ def _load_lesson(path: Path, rel: str, facts: frozenset[str], problems: list[Pro
     header, body = parts[0][4:], parts[1].split("\n", 1)[-1] if "\n" in parts[1] else ""
     data = _read_yaml(path, rel, checker, header, offset=1)
     lesson = None
-    if checker.fields(data, LESSON_FIELDS):
+    if checker.fields(data, LESSON_FIELDS, optional=frozenset({"glossary"})):
         checker.schema(data)
         checker.number_range(data, "order", 1, 999)
         checker.number_range(data, "minutes", 1, 120)
+        body_line = header.count("\n") + 3
         if not body.strip():
-            checker.add(header.count("\n") + 3, "the lesson has no text after its header")
-        lesson = LessonSpec(**{k: data[k] for k in LESSON_FIELDS if k != "schema"}, body=body, file=rel, lines=dict(data.key_lines))
+            checker.add(body_line, "the lesson has no text after its header")
+        glossary = data.get("glossary", [])
+        for index, entry in enumerate(glossary):
+            checker.fields(entry, GLOSSARY_FIELDS, optional=frozenset({"aliases"}), where=f"glossary[{index}]")
+        parts = _split_checks(checker, body, body_line)
+        fields = {k: data[k] for k in LESSON_FIELDS if k not in ("schema", "glossary")}
+        lesson = LessonSpec(**fields, parts=parts, file=rel, glossary=plain(glossary), lines=dict(data.key_lines))
     problems += checker.problems
     return lesson if not checker.problems else None
 
 
-def _load_question(checker: Checker, item: Any, index: int, line: int) -> QuestionSpec | None:
-    where = f"questions[{index}]"
+def _split_checks(checker: Checker, body: str, body_line: int) -> list[str | dict[str, Any]]:
+    """The lesson body as Markdown chunks with its ```check questions between them."""
+    parts: list[str | dict[str, Any]] = []
+    last = 0
+    for number, match in enumerate(CHECK_BLOCK.finditer(body), start=1):
+        parts.append(body[last:match.start()])
+        line = body_line + body.count("\n", 0, match.start()) + 1
+        where = f"check {number}"
+        try:
+            data = load_yaml(match.group(1), line)
+        except yaml.YAMLError as error:
+            checker.add(yaml_error_line(error, line), f"{where}: YAML syntax error")
+            data = None
+        if isinstance(data, LineDict):
+            data.setdefault("id", f"check-{number}")
+            data.key_lines.setdefault("id", data.line)
+        spec = _load_question(checker, data, number - 1, line, where=where)
+        if spec is not None:
+            parts.append(spec.definition)
+        last = match.end()
+    parts.append(body[last:])
+    return parts
+
+
+def _load_question(checker: Checker, item: Any, index: int, line: int, where: str = "") -> QuestionSpec | None:
+    where = where or f"questions[{index}]"
     if not isinstance(item, LineDict):
         checker.add(line, f"{where}: must be a mapping of fields")
         return None
@@ -171,42 +226,27 @@ def _load_quiz(path: Path, rel: str, facts: frozenset[str], problems: list[Probl
     checker = Checker(rel, facts)
     data = _read_yaml(path, rel, checker)
     quiz = None
-    if checker.fields(data, QUIZ_FIELDS):
+    kind = data.get("kind", "quiz") if isinstance(data, LineDict) else "quiz"
+    if kind not in QUIZ_OPTIONAL:
+        checker.add(data.line_of("kind"), f"kind: must be one of {', '.join(QUIZ_OPTIONAL)}")
+    elif checker.fields(data, QUIZ_FIELDS, optional=frozenset(QUIZ_OPTIONAL[kind])):
+        for key in sorted(QUIZ_FORBIDDEN[kind] & data.keys()):
+            checker.add(data.line_of(key), f"{key}: not used by a {kind}")
         checker.schema(data)
         checker.number_range(data, "pass_mark", 1, 100)
         checker.number_range(data, "attempts_allowed", 0, 100)
-        bank = data["questions"]
+        checker.number_range(data, "draw_per_module", 1, 50)
+        bank = data.get("questions", [])
         questions = [_load_question(checker, item, i, bank.item_lines[i]) for i, item in enumerate(bank)]
-        _unique(checker, data["questions"], "id", "question id")
-        checker.number_range(data, "draw", 1, len(data["questions"]))
+        _unique(checker, bank, "id", "question id")
+        if "draw" in data:
+            checker.number_range(data, "draw", 1, len(bank))
         kept = [q for q in questions if q is not None]
-        quiz = QuizSpec(**{k: data[k] for k in QUIZ_FIELDS if k not in ("schema", "questions")}, questions=kept, file=rel, lines=dict(data.key_lines))
+        quiz = QuizSpec(slug=data["slug"], kind=kind, module=data.get("module"), title=data["title"],
+                        pass_mark=data["pass_mark"], draw=data.get("draw", 0), draw_per_module=data.get("draw_per_module"),
+                        attempts_allowed=data["attempts_allowed"], questions=kept, file=rel, lines=dict(data.key_lines))
     problems += checker.problems
     return quiz if not checker.problems else None
-
-
-def _cross_check(course: Course, problems: list[Problem]) -> None:
-    modules = {m.slug for m in course.modules}
-    seen: dict[tuple[str, Any], str] = {}
-    for lesson in course.lessons:
-        if lesson.module not in modules:
-            problems.append(Problem(lesson.file, lesson.lines.get("module", 0), f"module: {lesson.module!r} is not in lessons/modules.yaml"))
-        for key, what in ((("slug", lesson.slug), "lesson slug"), (("order", lesson.module, lesson.order), "lesson order in its module")):
-            if key in seen:
-                problems.append(Problem(lesson.file, lesson.lines.get(key[0], 0), f"{key[0]}: duplicate {what} (also in {seen[key]})"))
-            seen.setdefault(key, lesson.file)
-    for quiz in course.quizzes:
-        if quiz.module not in modules:
-            problems.append(Problem(quiz.file, quiz.lines.get("module", 0), f"module: {quiz.module!r} is not in lessons/modules.yaml"))
-        for key, what in ((("slug", "quiz", quiz.slug), "quiz slug"), (("module", "quiz", quiz.module), "quiz for this module")):
-            if key in seen:
-                problems.append(Problem(quiz.file, quiz.lines.get(key[0], 0), f"{key[0]}: duplicate {what} (also in {seen[key]})"))
-            seen.setdefault(key, quiz.file)
-    for module in course.modules:
-        if not any(lesson.module == module.slug for lesson in course.lessons):
-            problems.append(Problem("lessons/modules.yaml", 0, f"module {module.slug!r} has no lessons"))
-        if not any(quiz.module == module.slug for quiz in course.quizzes):
-            problems.append(Problem("lessons/modules.yaml", 0, f"module {module.slug!r} has no quiz in quizzes/"))
 
 
 def load_course(root: Path) -> tuple[Course, list[Problem]]:
@@ -227,6 +267,6 @@ def load_course(root: Path) -> tuple[Course, list[Problem]]:
             course.quizzes += [quiz] if quiz else []
     for meta in ("modules.yaml", "facts.yaml"):
         digest.update((root / "lessons" / meta).read_bytes() if (root / "lessons" / meta).exists() else b"")
-    _cross_check(course, problems)
+    cross_check(course, problems)
     course.content_hash = digest.hexdigest()
     return course, sorted(set(problems))

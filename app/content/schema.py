@@ -37,6 +37,7 @@ CHECKS = {
     "int": (_is_int, "must be a whole number"),
     "texts": (lambda v: isinstance(v, list) and bool(v) and all(_is_text(i) for i in v), "must be a non-empty list of texts"),
     "list": (lambda v: isinstance(v, list) and bool(v), "must be a non-empty list"),
+    "slugs": (lambda v: isinstance(v, list) and all(isinstance(i, str) and SLUG.match(i) for i in v), "must be a list of slugs"),
     "facts": (
         lambda v: isinstance(v, list) and bool(v) and all(isinstance(i, str) and FACT_ID.match(i) for i in v),
         "must be a non-empty list of fact ids such as S-12",

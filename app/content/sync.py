@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.content.loader import Course, load_course
+from app.content.glossary import TermLink, link_first_uses, term_slug
+from app.content.loader import Course, LessonSpec, load_course
 from app.content.render import render_markdown
 from app.content.schema import Problem
 from app.extensions import db
-from app.models import ContentVersion, Lesson, Module, Question, Quiz
+from app.models import ContentVersion, GlossaryTerm, Lesson, Module, Question, Quiz
 
 
 class ContentError(Exception):
@@ -50,27 +51,61 @@ def _retire(rows: Iterable[Any]) -> None:
         row.retired = True
 
 
+CHECK_MARKER = "<!--check:{}-->"
+
+
+def _lesson_html(spec: LessonSpec, links: list[TermLink]) -> tuple[str, list[dict[str, Any]]]:
+    """Render and sanitise the Markdown chunks, link glossary terms, and mark where each check goes.
+
+    Markers are added after sanitising (which would remove them), so lesson text can never forge one.
+    """
+    html, checks = [], []
+    for part in spec.parts:
+        if isinstance(part, str):
+            html.append(render_markdown(part))
+        else:
+            html.append(CHECK_MARKER.format(len(checks)))
+            checks.append(part)
+    return link_first_uses("".join(html), links), checks
+
+
+def _glossary_links(course: Course) -> list[TermLink]:
+    return [TermLink(name, term_slug(entry["term"]))
+            for lesson in course.lessons for entry in lesson.glossary
+            for name in [entry["term"], *entry.get("aliases", [])]]
+
+
 def _apply(course: Course) -> dict[str, int]:
     modules = {m.slug: m for m in db.session.scalars(select(Module))}
     lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson))}
     quizzes = {q.slug: q for q in db.session.scalars(select(Quiz))}
+    terms = {t.slug: t for t in db.session.scalars(select(GlossaryTerm))}
     by_slug: dict[str, Module] = {}
     for spec in course.modules:
         by_slug[spec.slug] = _upsert(Module, modules, spec.slug, {
             "slug": spec.slug, "title": spec.title, "position": spec.order, "summary": spec.summary,
+            "requires": spec.requires,
         })
     db.session.flush()
+    links = _glossary_links(course)
     for spec in course.lessons:
-        _upsert(Lesson, lessons, spec.slug, {
+        body_html, checks = _lesson_html(spec, links)
+        lesson = _upsert(Lesson, lessons, spec.slug, {
             "slug": spec.slug, "module_id": by_slug[spec.module].id, "position": spec.order,
             "title": spec.title, "minutes": spec.minutes, "objectives": spec.objectives,
-            "sources": spec.sources, "body_html": render_markdown(spec.body), "source_file": spec.file,
+            "sources": spec.sources, "body_html": body_html, "checks": checks, "source_file": spec.file,
         })
-    question_count = 0
+        db.session.flush()
+        for entry in spec.glossary:
+            _upsert(GlossaryTerm, terms, term_slug(entry["term"]), {
+                "slug": term_slug(entry["term"]), "term": entry["term"], "definition": entry["definition"],
+                "aliases": entry.get("aliases", []), "lesson_id": lesson.id,
+            })
     for spec in course.quizzes:
         quiz = _upsert(Quiz, quizzes, spec.slug, {
-            "slug": spec.slug, "module_id": by_slug[spec.module].id, "title": spec.title,
-            "pass_mark": spec.pass_mark, "draw": spec.draw, "attempts_allowed": spec.attempts_allowed,
+            "slug": spec.slug, "kind": spec.kind, "module_id": by_slug[spec.module].id if spec.module else None,
+            "title": spec.title, "pass_mark": spec.pass_mark, "draw": spec.draw,
+            "draw_per_module": spec.draw_per_module, "attempts_allowed": spec.attempts_allowed,
             "source_file": spec.file,
         })
         db.session.flush()
@@ -82,11 +117,14 @@ def _apply(course: Course) -> dict[str, int]:
                 "definition": definition, "source_line": question.line,
             })
         _retire(questions.values())
-        question_count += len(spec.questions)
-    for leftovers in (modules, lessons, quizzes):
+    for leftovers in (modules, lessons, quizzes, terms):
         _retire(leftovers.values())
-    return {"modules": len(course.modules), "lessons": len(course.lessons),
-            "quizzes": len(course.quizzes), "questions": question_count}
+    return _counts(course)
+
+
+def _counts(course: Course) -> dict[str, int]:
+    return {"modules": len(course.modules), "lessons": len(course.lessons), "quizzes": len(course.quizzes),
+            "questions": sum(len(q.questions) for q in course.quizzes)}
 
 
 def sync_content(root: Path) -> SyncReport:
@@ -99,9 +137,7 @@ def sync_content(root: Path) -> SyncReport:
         raise ContentError(problems)
     version = db.session.scalar(select(ContentVersion).where(ContentVersion.content_hash == course.content_hash))
     if version is not None and version.id == db.session.scalar(select(db.func.max(ContentVersion.id))):
-        counts = {"modules": len(course.modules), "lessons": len(course.lessons), "quizzes": len(course.quizzes),
-                  "questions": sum(len(q.questions) for q in course.quizzes)}
-        return SyncReport(version, False, counts)
+        return SyncReport(version, False, _counts(course))
     counts = _apply(course)
     version = ContentVersion(content_hash=course.content_hash, summary=", ".join(f"{v} {k}" for k, v in counts.items()))
     db.session.add(version)

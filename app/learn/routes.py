@@ -1,15 +1,20 @@
-"""Learner views: thin wrappers over the progress and quiz services."""
+"""Learner views for lessons and quizzes: thin wrappers over the progress and quiz services."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+import random
+import re
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import ActionForm, AnswerForm
-from app.models import Lesson, Module, Quiz, QuizAttempt
+from app.models import Lesson, Quiz, QuizAttempt
 from app.permissions import visible_attempts
-from app.services import progress, quizzes
+from app.questions import AnswerError, question_type
+from app.services import progress, quizzes, review
 
 
 def _lesson_or_404(slug: str) -> Lesson:
@@ -28,27 +33,93 @@ def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
     return db.session.scalar(query) or abort(404)
 
 
+def _locked_page(course: progress.CourseProgress, module_id: int | None):
+    """A 403 page naming what to finish first, or None when the learner may go on."""
+    if module_id is None:
+        if course.modules_complete:
+            return None
+        todo = [entry.module for entry in course.modules if not entry.complete]
+        return render_template("learn/locked.html", what="the final exam", todo=todo), 403
+    entry = course.for_module(module_id)
+    if entry is None or not entry.locked:
+        return None
+    return render_template("learn/locked.html", what=entry.module.title, todo=entry.missing), 403
+
+
 @bp.route("/")
 def dashboard():
     """The course map: for a learner their progress and where to continue; for a visitor an overview."""
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=progress.course_modules())
-    return render_template("learn/dashboard.html", course=progress.course_progress(current_user))
+    return render_template("learn/dashboard.html", course=progress.course_progress(current_user),
+                           reviews_due=review.due_count(current_user))
 
 
 @bp.route("/lessons/<slug>")
 @login_required
 def lesson(slug: str):
-    """One lesson, with previous/next navigation and the step that marks it complete."""
+    """One lesson with its knowledge checks, previous/next navigation and the step that marks it complete."""
     current = _lesson_or_404(slug)
-    sequence = [item for module in progress.course_modules() for item in module.lessons]
+    course = progress.course_progress(current_user)
+    locked = _locked_page(course, current.module_id)
+    if locked:
+        return locked
+    sequence = [item for entry in course.modules for item in entry.module.lessons]
     index = next(i for i, item in enumerate(sequence) if item.id == current.id)
     done = progress.completed_lesson_ids(current_user)
     return render_template(
         "learn/lesson.html", lesson=current, completed_at=done.get(current.id), form=ActionForm(),
+        segments=lesson_segments(current), checks=[shown_check(current, n) for n in range(len(current.checks))],
+        feedback=_check_feedback(current),
         previous=sequence[index - 1] if index > 0 else None,
         next_lesson=sequence[index + 1] if index + 1 < len(sequence) else None,
     )
+
+
+def lesson_segments(lesson: Lesson) -> list[tuple[str, object]]:
+    """The lesson body as ("html", text) and ("check", index) pieces, in reading order."""
+    pieces: list[tuple[str, object]] = []
+    for number, chunk in enumerate(re.split(r"<!--check:(\d+)-->", lesson.body_html)):
+        pieces.append(("check", int(chunk)) if number % 2 else ("html", chunk))
+    return pieces
+
+
+def _check_feedback(lesson: Lesson) -> dict | None:
+    """Feedback on a knowledge check answered without JavaScript (the answer comes in the query string)."""
+    number = request.args.get("check", type=int)
+    if number is None or not 0 <= number < len(lesson.checks):
+        return None
+    return grade_check(lesson, number, request.args) | {"number": number}
+
+
+def shown_check(lesson: Lesson, number: int) -> dict:
+    """A knowledge check as shown; seeded by its number so the page and the grading see the same order."""
+    definition = lesson.checks[number]
+    return question_type(definition["type"]).present(definition, random.Random(number))
+
+
+def grade_check(lesson: Lesson, number: int, form: MultiDict) -> dict:
+    """Grade an ungraded knowledge check: whether it was right, the answer and the explanation."""
+    shown = shown_check(lesson, number)
+    kind = question_type(shown["type"])
+    try:
+        answer = kind.parse_answer(shown, form, "answer")
+    except AnswerError as error:
+        return {"error": str(error)}
+    if answer is None:
+        return {"error": "Choose an answer first."}
+    return {"right": kind.is_correct(shown, answer), "correct": kind.describe_correct(shown),
+            "explanation": shown["explanation"], "feedback": kind.feedback(shown, answer)}
+
+
+@bp.route("/lessons/<slug>/checks/<int:number>")
+@login_required
+def check_answer(slug: str, number: int):
+    """Instant feedback on a knowledge check, for the lesson page's script (JSON); nothing is stored."""
+    current = _lesson_or_404(slug)
+    if not 0 <= number < len(current.checks):
+        abort(404)
+    return jsonify(grade_check(current, number, request.args))
 
 
 @bp.route("/lessons/<slug>/complete", methods=["POST"])
@@ -58,9 +129,13 @@ def complete_lesson(slug: str):
     current = _lesson_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
+    course = progress.course_progress(current_user)
+    locked = _locked_page(course, current.module_id)
+    if locked:
+        return locked
     progress.mark_lesson_complete(current_user, current)
     db.session.commit()
-    module = db.session.get(Module, current.module_id)
+    module = course.for_module(current.module_id).module
     later = [item for item in module.lessons if item.position > current.position]
     if later:
         return redirect(url_for("learn.lesson", slug=later[0].slug))
@@ -73,9 +148,13 @@ def complete_lesson(slug: str):
 def quiz(slug: str):
     """A quiz's overview: rules, the learner's open attempt and their history."""
     current = _quiz_or_404(slug)
+    locked = _locked_page(progress.course_progress(current_user), current.module_id)
+    if locked:
+        return locked
     return render_template(
         "learn/quiz.html", quiz=current, form=ActionForm(), open_attempt=quizzes.open_attempt(current_user, current),
         attempts=quizzes.history(current_user, current), attempts_left=quizzes.attempts_left(current_user, current),
+        question_count=quizzes.question_count(current),
     )
 
 
@@ -86,6 +165,9 @@ def start_quiz(slug: str):
     current = _quiz_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
+    locked = _locked_page(progress.course_progress(current_user), current.module_id)
+    if locked:
+        return locked
     try:
         attempt = quizzes.start_attempt(current_user, current)
     except quizzes.QuizError as error:
@@ -101,21 +183,20 @@ def attempt(attempt_id: int):
     """An open attempt's questions (GET), handing it in (POST), or a submitted attempt's result."""
     current = _own_attempt_or_404(attempt_id)
     form = AnswerForm()
-    if request.method == "POST" and not current.is_submitted:
-        if not form.validate_on_submit():
-            abort(400)
-        answers, problems = quizzes.parse_answers(current, request.form)
-        if problems:
-            flash("Some questions need an answer; they are marked below.", "error")
-            return render_template("learn/attempt.html", attempt=current, form=form, problems=problems,
-                                   given=request.form), 422
-        if not quizzes.submit_attempt(current, answers):
-            flash("This attempt had already been handed in; here is its result.", "info")
-        db.session.commit()
-        return redirect(url_for("learn.attempt", attempt_id=current.id))
-    if request.method == "POST":
+    if request.method == "GET":
+        if current.is_submitted:
+            return render_template("learn/result.html", attempt=current, rows=quizzes.review(current))
+        return render_template("learn/attempt.html", attempt=current, form=form, problems={}, given=None)
+    if not form.validate_on_submit():
+        abort(400)
+    if current.is_submitted:
         flash("This attempt had already been handed in; here is its result.", "info")
         return redirect(url_for("learn.attempt", attempt_id=current.id))
-    if not current.is_submitted:
-        return render_template("learn/attempt.html", attempt=current, form=form, problems={}, given=None)
-    return render_template("learn/result.html", attempt=current, rows=quizzes.review(current))
+    answers, problems = quizzes.parse_answers(current, request.form)
+    if problems:
+        flash("Some questions need an answer; they are marked below.", "error")
+        return render_template("learn/attempt.html", attempt=current, form=form, problems=problems, given=request.form), 422
+    if not quizzes.submit_attempt(current, answers):
+        flash("This attempt had already been handed in; here is its result.", "info")
+    db.session.commit()
+    return redirect(url_for("learn.attempt", attempt_id=current.id))

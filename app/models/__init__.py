@@ -1,17 +1,19 @@
 """The domain model, one module per area; importing this package registers every table."""
 
-from app.models.content import ContentVersion, Lesson, Module, Question, Quiz
+from app.models.content import ContentVersion, GlossaryTerm, Lesson, Module, Question, Quiz
 from app.models.people import ROLES, User
-from app.models.progress import LessonProgress, QuizAttempt
+from app.models.progress import LessonProgress, QuizAttempt, ReviewItem
 
 __all__ = [
     "ROLES",
     "ContentVersion",
+    "GlossaryTerm",
     "Lesson",
     "LessonProgress",
     "Module",
     "Question",
     "Quiz",
     "QuizAttempt",
+    "ReviewItem",
     "User",
 ]

@@ -31,16 +31,22 @@ class Module(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int]
     summary: Mapped[str] = mapped_column(Text, default="")
+    requires: Mapped[list[str]] = mapped_column(JSON, default=list)
     retired: Mapped[bool] = mapped_column(default=False)
 
-    # The lessons and quiz in force; retired rows stay in the tables for learners' history.
+    # The lessons, quiz and exercises in force; retired rows stay in the tables for learners' history.
     lessons: Mapped[list["Lesson"]] = relationship(
         primaryjoin="and_(Module.id == Lesson.module_id, Lesson.retired.is_(False))",
         order_by="Lesson.position",
         viewonly=True,
     )
     quiz: Mapped["Quiz | None"] = relationship(
-        primaryjoin="and_(Module.id == Quiz.module_id, Quiz.retired.is_(False))", viewonly=True
+        primaryjoin="and_(Module.id == Quiz.module_id, Quiz.kind == 'quiz', Quiz.retired.is_(False))", viewonly=True
+    )
+    exercises: Mapped[list["Quiz"]] = relationship(
+        primaryjoin="and_(Module.id == Quiz.module_id, Quiz.kind == 'exercise', Quiz.retired.is_(False))",
+        order_by="Quiz.slug",
+        viewonly=True,
     )
 
 
@@ -58,6 +64,7 @@ class Lesson(db.Model):
     objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
     body_html: Mapped[str] = mapped_column(Text)
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     source_file: Mapped[str] = mapped_column(String(255))
     retired: Mapped[bool] = mapped_column(default=False)
 
@@ -65,21 +72,23 @@ class Lesson(db.Model):
 
 
 class Quiz(db.Model):
-    """A module's quiz: its settings and its bank of questions."""
+    """A graded set of questions: a module's quiz, a scenario exercise, or the final exam (no module)."""
 
     __tablename__ = "quizzes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="quiz")
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     pass_mark: Mapped[int]
     draw: Mapped[int]
+    draw_per_module: Mapped[int | None]
     attempts_allowed: Mapped[int] = mapped_column(default=0)
     source_file: Mapped[str] = mapped_column(String(255))
     retired: Mapped[bool] = mapped_column(default=False)
 
-    module: Mapped[Module] = relationship()
+    module: Mapped[Module | None] = relationship()
     questions: Mapped[list["Question"]] = relationship(
         primaryjoin="and_(Quiz.id == Question.quiz_id, Question.retired.is_(False))",
         order_by="Question.position",
@@ -103,3 +112,19 @@ class Question(db.Model):
     retired: Mapped[bool] = mapped_column(default=False)
 
     quiz: Mapped[Quiz] = relationship()
+
+
+class GlossaryTerm(db.Model):
+    """A key term, defined in (and linking to) the lesson that teaches it."""
+
+    __tablename__ = "glossary_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    term: Mapped[str] = mapped_column(String(120))
+    definition: Mapped[str] = mapped_column(Text)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    retired: Mapped[bool] = mapped_column(default=False)
+
+    lesson: Mapped[Lesson] = relationship()

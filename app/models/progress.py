@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.content import Lesson, Quiz
+from app.models.content import Lesson, Question, Quiz
 
 
 class LessonProgress(db.Model):
@@ -67,3 +67,20 @@ class QuizAttempt(db.Model):
     def is_submitted(self) -> bool:
         """True once the learner has handed the attempt in."""
         return self.submitted_at is not None
+
+
+class ReviewItem(db.Model):
+    """A question a learner got wrong, due again for spaced review after 1, 3 and then 7 days."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("user_id", "question_id"), Index("ix_review_items_user_due", "user_id", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    stage: Mapped[int] = mapped_column(default=0)  # index into the review intervals
+    due_at: Mapped[datetime]
+    last_reviewed_at: Mapped[datetime | None]
+    retired: Mapped[bool] = mapped_column(default=False)  # learned: answered right at the last interval
+
+    question: Mapped[Question] = relationship()

@@ -1,4 +1,4 @@
-"""Learner progress: lessons read, quiz results, module and course completion, where to continue."""
+"""Learner progress: lessons read, quiz and exercise results, prerequisites, completion, where to continue."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -8,8 +8,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Lesson, LessonProgress, Module, QuizAttempt, User
+from app.models import Lesson, LessonProgress, Module, Quiz, QuizAttempt, User
 from app.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    """A learner's standing on one quiz, exercise or exam."""
+
+    best: int | None = None
+    attempts: int = 0
+    passed: bool = False
 
 
 @dataclass
@@ -17,23 +26,45 @@ class ModuleProgress:
     """One module as one learner stands on it."""
 
     module: Module
-    lessons_done: int
-    best_score: int | None
-    attempts: int
-    passed: bool
-    completed_lessons: set[int] = field(default_factory=set)
+    completed_lessons: set[int]
+    results: dict[int, QuizResult]
+    missing: list[Module] = field(default_factory=list)  # prerequisites not yet complete
+
+    def result(self, quiz: Quiz | None) -> QuizResult:
+        """The learner's result on one of this module's quizzes."""
+        return self.results.get(quiz.id, QuizResult()) if quiz else QuizResult()
+
+    @property
+    def graded(self) -> list[Quiz]:
+        return ([self.module.quiz] if self.module.quiz else []) + list(self.module.exercises)
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.missing)
+
+    @property
+    def lessons_done(self) -> int:
+        return len(self.completed_lessons)
 
     @property
     def lessons_total(self) -> int:
         return len(self.module.lessons)
 
     @property
+    def best_score(self) -> int | None:
+        return self.result(self.module.quiz).best
+
+    @property
+    def passed(self) -> bool:
+        return self.result(self.module.quiz).passed
+
+    @property
     def items_total(self) -> int:
-        return self.lessons_total + (1 if self.module.quiz else 0)
+        return self.lessons_total + len(self.graded)
 
     @property
     def items_done(self) -> int:
-        return self.lessons_done + (1 if self.passed else 0)
+        return self.lessons_done + sum(self.result(quiz).passed for quiz in self.graded)
 
     @property
     def percent(self) -> int:
@@ -41,7 +72,7 @@ class ModuleProgress:
 
     @property
     def complete(self) -> bool:
-        """A module is complete when all its lessons are read and its quiz passed."""
+        """A module is complete when its lessons are read and its quiz and exercises passed."""
         return self.items_done == self.items_total
 
 
@@ -59,27 +90,43 @@ class CourseProgress:
     """The whole course as one learner stands on it."""
 
     modules: list[ModuleProgress]
-    continue_at: Step | None
+    exam: Quiz | None
+    exam_result: QuizResult
+    continue_at: Step | None = None
+
+    @property
+    def modules_complete(self) -> bool:
+        return bool(self.modules) and all(m.complete for m in self.modules)
 
     @property
     def percent(self) -> int:
-        total = sum(m.items_total for m in self.modules)
-        return round(100 * sum(m.items_done for m in self.modules) / total) if total else 0
+        total = sum(m.items_total for m in self.modules) + (1 if self.exam else 0)
+        done = sum(m.items_done for m in self.modules) + (1 if self.exam and self.exam_result.passed else 0)
+        return round(100 * done / total) if total else 0
 
     @property
     def complete(self) -> bool:
-        return bool(self.modules) and all(m.complete for m in self.modules)
+        """The course is complete when every module is, and the final exam (if any) is passed."""
+        return self.modules_complete and (self.exam is None or self.exam_result.passed)
+
+    def for_module(self, module_id: int) -> ModuleProgress | None:
+        """The progress entry of one module."""
+        return next((m for m in self.modules if m.module.id == module_id), None)
 
 
 def course_modules() -> list[Module]:
-    """The modules in force, in order, with their lessons and quiz loaded (retired content left out)."""
-    modules = db.session.scalars(
+    """The modules in force, in order, with their lessons, quiz and exercises loaded."""
+    return list(db.session.scalars(
         select(Module)
         .where(Module.retired.is_(False))
         .order_by(Module.position)
-        .options(selectinload(Module.lessons), selectinload(Module.quiz))
-    ).all()
-    return list(modules)
+        .options(selectinload(Module.lessons), selectinload(Module.quiz), selectinload(Module.exercises))
+    ))
+
+
+def final_exam() -> Quiz | None:
+    """The course's final exam, if the content has one."""
+    return db.session.scalar(select(Quiz).where(Quiz.kind == "exam", Quiz.retired.is_(False)))
 
 
 def mark_lesson_complete(user: User, lesson: Lesson) -> LessonProgress:
@@ -110,13 +157,14 @@ def completed_lesson_ids(user: User) -> dict[int, datetime]:
     return {lesson_id: completed_at for lesson_id, completed_at in rows}
 
 
-def _quiz_summaries(user: User) -> dict[int, tuple[int | None, int, bool]]:
+def quiz_results(user: User) -> dict[int, QuizResult]:
+    """Quiz id -> the learner's best score, attempt count and whether they ever passed."""
     rows = db.session.execute(
         select(QuizAttempt.quiz_id, func.max(QuizAttempt.score), func.count(), func.max(QuizAttempt.passed))
         .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
         .group_by(QuizAttempt.quiz_id)
     )
-    return {quiz_id: (best, count, bool(passed)) for quiz_id, best, count, passed in rows}
+    return {quiz_id: QuizResult(best, count, bool(passed)) for quiz_id, best, count, passed in rows}
 
 
 def _last_activity(user: User) -> tuple[int | None, int | None]:
@@ -127,44 +175,45 @@ def _last_activity(user: User) -> tuple[int | None, int | None]:
         .order_by(LessonProgress.completed_at.desc())
         .limit(1)
     ).first()
+    touched = func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)
     attempt = db.session.execute(
-        select(QuizAttempt.quiz_id, func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at).label("at"))
-        .where(QuizAttempt.user_id == user.id)
-        .order_by(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at).desc())
-        .limit(1)
+        select(QuizAttempt.quiz_id, touched.label("at")).where(QuizAttempt.user_id == user.id).order_by(touched.desc()).limit(1)
     ).first()
     if attempt and (not lesson or (lesson.completed_at or datetime.min) <= attempt.at):
         return None, attempt.quiz_id
     return (lesson.lesson_id if lesson else None), None
 
 
-def _continue_at(user: User, progress: list[ModuleProgress]) -> Step | None:
-    """The first unfinished step after the one the learner last worked on (wrapping to the start)."""
+def _continue_at(user: User, course: CourseProgress) -> Step | None:
+    """The first unfinished, unlocked step after the one the learner last worked on (wrapping round)."""
     steps: list[tuple[Step, int, bool]] = []
-    for entry in progress:
+    for entry in course.modules:
+        if entry.locked:
+            continue
         for lesson in entry.module.lessons:
             steps.append((Step("lesson", lesson.slug, lesson.title), lesson.id, lesson.id in entry.completed_lessons))
-        quiz = entry.module.quiz
-        if quiz:
-            steps.append((Step("quiz", quiz.slug, quiz.title), quiz.id, entry.passed))
+        for quiz in entry.graded:
+            steps.append((Step("quiz", quiz.slug, quiz.title), -quiz.id, entry.result(quiz).passed))
+    if course.exam and course.modules_complete:
+        steps.append((Step("quiz", course.exam.slug, course.exam.title), -course.exam.id, course.exam_result.passed))
     lesson_id, quiz_id = _last_activity(user)
-    start = 0
-    for index, (step, item_id, _done) in enumerate(steps):
-        if item_id == (lesson_id if step.kind == "lesson" else quiz_id):
-            start = index
+    last = lesson_id if lesson_id is not None else (-quiz_id if quiz_id is not None else None)
+    start = next((index for index, (_step, key, _done) in enumerate(steps) if key == last), 0)
     ordered = steps[start:] + steps[:start]
-    return next((step for step, _id, done in ordered if not done), None)
+    return next((step for step, _key, done in ordered if not done), None)
 
 
 def course_progress(user: User) -> CourseProgress:
-    """Every module's progress for the learner, the course total and where to continue."""
+    """Every module's progress for the learner, the exam, the course total and where to continue."""
     modules = course_modules()
     done = completed_lesson_ids(user)
-    quizzes = _quiz_summaries(user)
-    progress = []
-    for module in modules:
-        lesson_ids = {lesson.id for lesson in module.lessons} & done.keys()
-        best, count, passed = quizzes.get(module.quiz.id, (None, 0, False)) if module.quiz else (None, 0, False)
-        entry = ModuleProgress(module, len(lesson_ids), best, count, passed, lesson_ids)
-        progress.append(entry)
-    return CourseProgress(progress, _continue_at(user, progress))
+    results = quiz_results(user)
+    entries = [ModuleProgress(module, {lesson.id for lesson in module.lessons} & done.keys(), results) for module in modules]
+    by_slug = {entry.module.slug: entry for entry in entries}
+    for entry in entries:
+        entry.missing = [by_slug[slug].module for slug in entry.module.requires
+                         if slug in by_slug and not by_slug[slug].complete]
+    exam = final_exam()
+    course = CourseProgress(entries, exam, results.get(exam.id, QuizResult()) if exam else QuizResult())
+    course.continue_at = _continue_at(user, course)
+    return course

@@ -9,9 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.content.sync import current_version_id
 from app.extensions import db
-from app.models import Quiz, QuizAttempt, User
+from app.models import Module, Question, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 from app.questions import AnswerError, question_type
+from app.services import review
 
 _rng = random.SystemRandom()
 
@@ -30,6 +31,7 @@ class ReviewRow:
     correct: str
     is_right: bool
     explanation: str
+    feedback: str | None = None
 
 
 def open_attempt(user: User, quiz: Quiz) -> QuizAttempt | None:
@@ -57,6 +59,29 @@ def attempts_left(user: User, quiz: Quiz) -> int | None:
     return max(0, quiz.attempts_allowed - submitted_count(user, quiz))
 
 
+def _draw(quiz: Quiz) -> list[Question]:
+    """The questions for one attempt: from the quiz's bank, or for the exam from every module's quiz."""
+    if quiz.kind != "exam":
+        return _rng.sample(quiz.questions, min(quiz.draw, len(quiz.questions)))
+    drawn: list[Question] = []
+    banks = db.session.scalars(
+        select(Quiz).join(Quiz.module).where(Quiz.kind == "quiz", Quiz.retired.is_(False), Module.retired.is_(False))
+        .order_by(Module.position)
+    )
+    for bank in banks:
+        drawn += _rng.sample(bank.questions, min(quiz.draw_per_module or 1, len(bank.questions)))
+    return drawn
+
+
+def question_count(quiz: Quiz) -> tuple[int, int]:
+    """How many questions an attempt shows, and how many the bank (or, for the exam, all banks) holds."""
+    if quiz.kind != "exam":
+        return min(quiz.draw, len(quiz.questions)), len(quiz.questions)
+    sizes = [len(bank.questions) for bank in db.session.scalars(
+        select(Quiz).join(Quiz.module).where(Quiz.kind == "quiz", Quiz.retired.is_(False), Module.retired.is_(False)))]
+    return sum(min(quiz.draw_per_module or 1, size) for size in sizes), sum(sizes)
+
+
 def start_attempt(user: User, quiz: Quiz) -> QuizAttempt:
     """Resume the learner's open attempt or start a new one with freshly drawn, shuffled questions."""
     existing = open_attempt(user, quiz)
@@ -64,11 +89,10 @@ def start_attempt(user: User, quiz: Quiz) -> QuizAttempt:
         return existing
     if attempts_left(user, quiz) == 0:
         raise QuizError("You have used every attempt this quiz allows.")
-    bank = quiz.questions
-    if not bank:
+    drawn = _draw(quiz)
+    if not drawn:
         raise QuizError("This quiz has no questions yet.")
-    drawn = _rng.sample(bank, min(quiz.draw, len(bank)))
-    snapshot = [question_type(q.type).present(q.definition, _rng) for q in drawn]
+    snapshot = [question_type(q.type).present(q.definition, _rng) | {"question_id": q.id} for q in drawn]
     attempt = QuizAttempt(
         user_id=user.id, quiz_id=quiz.id, pass_mark=quiz.pass_mark, snapshot=snapshot,
         content_version_id=current_version_id(),
@@ -88,7 +112,7 @@ def parse_answers(attempt: QuizAttempt, form: Any) -> tuple[list[Any], dict[int,
     problems: dict[int, str] = {}
     for index, shown in enumerate(attempt.snapshot):
         try:
-            answer = question_type(shown["type"]).parse_answer(shown, form.getlist(f"q{index}"))
+            answer = question_type(shown["type"]).parse_answer(shown, form, f"q{index}")
         except AnswerError as error:
             answer, problems[index] = None, str(error)
         else:
@@ -117,6 +141,8 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(attempt)
+    if recorded:
+        review.record_quiz_results(attempt)
     return recorded == 1
 
 
@@ -125,8 +151,8 @@ def review(attempt: QuizAttempt) -> list[ReviewRow]:
     rows = []
     for number, (shown, answer, right) in enumerate(zip(attempt.snapshot, attempt.answers or [], attempt.results or []), 1):
         kind = question_type(shown["type"])
-        rows.append(ReviewRow(number, shown["prompt"], kind.describe_answer(shown, answer),
-                              kind.describe_correct(shown), right, shown["explanation"]))
+        rows.append(ReviewRow(number, shown["prompt"], kind.describe_answer(shown, answer), kind.describe_correct(shown),
+                              right, shown["explanation"], kind.feedback(shown, answer)))
     return rows
 
 

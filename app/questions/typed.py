@@ -1,0 +1,79 @@
+"""Types answered by typing: a number within a tolerance, or a short text."""
+
+import math
+import re
+
+from app.questions.base import AnswerError, QuestionType, norm_text, string_list
+
+
+class Numeric(QuestionType):
+    """A number, right within a tolerance."""
+
+    name = "numeric"
+    fields = frozenset({"answer", "tolerance", "unit"})
+    required = frozenset({"answer"})
+
+    def check(self, definition):
+        problems = []
+        for field in ("answer", "tolerance"):
+            value = definition.get(field, 0)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                problems.append(f"{field}: must be a number")
+        if not problems and definition.get("tolerance", 0) < 0:
+            problems.append("tolerance: must not be negative")
+        if "unit" in definition and not isinstance(definition["unit"], str):
+            problems.append("unit: must be text")
+        return problems
+
+    def parse_values(self, shown, values):
+        raw = (values[0] if values else "").strip().replace(",", "").replace("$", "").rstrip("%").strip()
+        if not raw:
+            return None
+        try:
+            number = float(raw)
+        except ValueError:
+            raise AnswerError("Enter a number, for example 1500 or 12.5.") from None
+        if not math.isfinite(number):
+            raise AnswerError("Enter a number, for example 1500 or 12.5.")
+        return number
+
+    def is_correct(self, shown, answer):
+        return answer is not None and abs(answer - shown["answer"]) <= shown.get("tolerance", 0) + 1e-9
+
+    def describe_answer(self, shown, answer):
+        return "(no answer)" if answer is None else self._format(shown, answer)
+
+    def describe_correct(self, shown):
+        text = self._format(shown, shown["answer"])
+        tolerance = shown.get("tolerance", 0)
+        return f"{text} (plus or minus {tolerance:g})" if tolerance else text
+
+    @staticmethod
+    def _format(shown, number):
+        text = f"{number:,.0f}" if float(number).is_integer() else f"{number:,}"
+        return f"{text} {shown['unit']}" if shown.get("unit") else text
+
+
+class ShortText(QuestionType):
+    """A short typed answer, matched against accepted answers ignoring case and extra spaces."""
+
+    name = "short_text"
+    fields = frozenset({"accepted"})
+    required = fields
+
+    def check(self, definition):
+        return string_list(definition, "accepted", 1)
+
+    def parse_values(self, shown, values):
+        text = re.sub(r"\s+", " ", values[0] if values else "").strip()
+        if len(text) > 200:
+            raise AnswerError("Keep the answer under 200 characters.")
+        return text or None
+
+    def is_correct(self, shown, answer):
+        return answer is not None and norm_text(answer) in {norm_text(a) for a in shown["accepted"]}
+
+    def describe_correct(self, shown):
+        return shown["accepted"][0]
+
+
