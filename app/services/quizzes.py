@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Module, Question, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 from app.questions import AnswerError, question_type
-from app.services import review
+from app.services import review as review_queue
 
 _rng = random.SystemRandom()
 
@@ -142,7 +142,7 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     ).rowcount
     db.session.refresh(attempt)
     if recorded:
-        review.record_quiz_results(attempt)
+        review_queue.record_quiz_results(attempt)
     return recorded == 1
 
 
