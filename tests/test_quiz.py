@@ -2,18 +2,26 @@
 
 import threading
 
+from markupsafe import escape
+
 from sqlalchemy import func, select, update
 
+from app.extensions import db
 from app.models import Question, QuizAttempt
+from app.questions import question_type
 from tests.conftest import sign_in
 from tests.factories import make_user, quiz, right_answer_form
+
+
+def html(text: str) -> str:
+    """Text as the page shows it (escaped)."""
+    return str(escape(text))
 
 
 def start(client, slug="role-quiz") -> QuizAttempt:
     response = client.post(f"/quizzes/{slug}/start")
     assert response.status_code == 302
     attempt_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    from app.extensions import db
     return db.session.get(QuizAttempt, attempt_id)
 
 
@@ -29,7 +37,7 @@ def test_an_attempt_draws_the_configured_number_of_distinct_questions(client, lo
     assert len({shown["key"] for shown in attempt.snapshot}) == role_quiz.draw
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
     assert page.count("<fieldset") == role_quiz.draw
-    assert attempt.snapshot[0]["prompt"] in page
+    assert html(attempt.snapshot[0]["prompt"]) in page
 
 
 def test_passing_and_failing_are_graded_on_the_server(client, db, login_as):
@@ -45,7 +53,7 @@ def test_passing_and_failing_are_graded_on_the_server(client, db, login_as):
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
     assert f"{attempt.score}%" in page
     assert page.count("Incorrect.") == 3 and page.count("Correct answer:") == 3
-    assert attempt.snapshot[0]["explanation"] in page
+    assert html(attempt.snapshot[0]["explanation"]) in page
 
 
 def test_the_result_shows_the_learners_answer_and_the_correct_one(client, db, login_as):
@@ -54,9 +62,8 @@ def test_the_result_shows_the_learners_answer_and_the_correct_one(client, db, lo
     client.post(f"/attempts/{attempt.id}", data=right_answer_form(attempt, wrong=1))
     first = attempt.snapshot[0]
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
-    from app.questions import question_type
     correct = question_type(first["type"]).describe_correct(first)
-    assert f"Correct answer: <strong>{correct}</strong>".replace("'", "&#39;") in page.replace("&amp;", "&") or correct in page
+    assert f"Correct answer: <strong>{html(correct)}</strong>" in page
 
 
 def test_a_double_submission_is_recorded_once(client, db, login_as):
@@ -126,7 +133,7 @@ def test_a_post_without_answers_at_all_is_refused_politely(client, db, login_as)
     attempt = start(client)
     response = client.post(f"/attempts/{attempt.id}", data={"q0": "not-a-number"})
     assert response.status_code == 422
-    assert "Choose one of the options shown." in response.get_data(as_text=True) or "Enter a number" in response.get_data(as_text=True) or "Choose True or False." in response.get_data(as_text=True) or "Answer this question" in response.get_data(as_text=True)
+    assert 'class="error" id="q1-error"' in response.get_data(as_text=True)
     db.session.refresh(attempt)
     assert attempt.submitted_at is None
 
@@ -140,7 +147,7 @@ def test_editing_the_quiz_later_never_rewrites_a_submitted_attempt(client, db, l
                                                            "explanation": "e", "source": "S-01"}, type="true_false"))
     db.session.commit()
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
-    assert shown_prompt.replace("'", "&#39;").replace('"', "&#34;") in page or shown_prompt in page
+    assert html(shown_prompt) in page
     assert "100%" in page
 
 
