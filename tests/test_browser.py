@@ -77,6 +77,13 @@ def test_a_learner_registers_reads_a_lesson_passes_a_quiz_and_sees_progress(brow
 
     page.get_by_role("link", name="Start:").click()
     first_lesson = page.locator("h1").inner_text()
+    lesson_url = page.url
+    check = page.locator("aside.check").first
+    check.locator("input").first.check()
+    check.get_by_role("button", name="Check my answer").click()
+    check.locator(".verdict").wait_for()
+    assert page.url == lesson_url, "with JavaScript the check answers in place"
+    assert check.locator(".explanation").inner_text().strip()
     page.get_by_role("button", name="Mark as complete and continue").click()
     assert page.locator("h1").inner_text() != first_lesson
 
