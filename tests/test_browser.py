@@ -79,7 +79,7 @@ def test_a_learner_registers_reads_a_lesson_passes_a_quiz_and_sees_progress(brow
     first_lesson = page.locator("h1").inner_text()
     lesson_url = page.url
     check = page.locator("aside.check").first
-    check.locator("input").first.check()
+    check.locator("input[type=radio], input[type=checkbox]").first.check()
     check.get_by_role("button", name="Check my answer").click()
     check.locator(".verdict").wait_for()
     assert page.url == lesson_url, "with JavaScript the check answers in place"
