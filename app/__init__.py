@@ -38,11 +38,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area."""
+    from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.learn import bp as learn_bp
+    from app.teach import bp as teach_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(learn_bp)
+    for blueprint in (auth_bp, learn_bp, teach_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errors(app: Flask) -> None:
@@ -53,9 +55,10 @@ def register_errors(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """Security headers on every response."""
-    from app.headers import add_security_headers
+    """A request id and security headers on every response."""
+    from app.headers import add_security_headers, assign_request_id
 
+    app.before_request(assign_request_id)
     app.after_request(add_security_headers)
 
 

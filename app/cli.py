@@ -15,6 +15,8 @@ from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
 from app.services.accounts import AccountError, create_user, find_user, set_password
+from app.services.bench import time_gradebook
+from app.services.demo import build_cohort
 
 DEMO_ACCOUNTS = [
     ("student@demo.example", "Demo Student", "student"),
@@ -127,6 +129,30 @@ def users_set_password(email: str, password_stdin: bool) -> None:
 
 
 demo = AppGroup("demo", help="Demo data for development.")
+
+
+@demo.command("cohort")
+@click.option("--learners", default=1000, show_default=True, help="How many learners to generate.")
+@click.option("--instructor", "instructor_email", default="instructor@demo.example", show_default=True)
+def demo_cohort(learners: int, instructor_email: str) -> None:
+    """Build a cohort of generated learners (10 quizzes, 3 attempts each) for measuring the gradebook."""
+    if not current_app.config.get("DEMO_ACCOUNTS"):
+        raise click.ClickException("Demo data is disabled in this configuration.")
+    instructor = find_user(instructor_email)
+    if instructor is None or instructor.role not in ("instructor", "admin"):
+        raise click.ClickException(f"No instructor account {instructor_email}; run: flask --app app demo create")
+    cohort = build_cohort(instructor, learners)
+    db.session.commit()
+    click.echo(f"Cohort {cohort.id} “{cohort.name}” built. Measure it with: flask --app app demo time-gradebook --cohort {cohort.id}")
+
+
+@demo.command("time-gradebook")
+@click.option("--cohort", "cohort_id", type=int, required=True)
+@click.option("--runs", default=20, show_default=True)
+def demo_time_gradebook(cohort_id: int, runs: int) -> None:
+    """Render a cohort's gradebook several times in-process and print server time and SQL query count."""
+    report = time_gradebook(current_app, cohort_id, runs)
+    click.echo(report)
 
 
 @demo.command("create")

@@ -1,12 +1,19 @@
 """Security headers added to every response."""
 
-from flask import Response, current_app
+import uuid
+
+from flask import Response, current_app, g
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'; img-src 'self' data:"
 )
+
+
+def assign_request_id() -> None:
+    """Give each request an id, echoed in the response and written on its audit events and logs."""
+    g.request_id = uuid.uuid4().hex
 
 
 def add_security_headers(response: Response) -> Response:
@@ -20,4 +27,6 @@ def add_security_headers(response: Response) -> Response:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
+    if "request_id" in g:
+        headers["X-Request-ID"] = g.request_id
     return response

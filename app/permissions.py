@@ -1,4 +1,9 @@
-"""Who may see what: a route decorator for roles, and query filters used by every list."""
+"""Who may see what: a route decorator for roles, and query filters used by every list.
+
+Instructors see the current members of their own cohorts and admins see everyone; a learner sees
+only their own attempts. Views build their
+queries through these filters, so a list can never include someone the viewer may not see.
+"""
 
 from collections.abc import Callable
 from functools import wraps
@@ -6,9 +11,11 @@ from typing import Any
 
 from flask import abort
 from flask_login import current_user, login_required
-from sqlalchemy import Select
+from sqlalchemy import Select, false, select
 
-from app.models import QuizAttempt, User
+from app.models import Cohort, Enrolment, QuizAttempt, User
+
+STAFF = ("instructor", "admin")
 
 
 def roles_required(*roles: str) -> Callable:
@@ -22,6 +29,7 @@ def roles_required(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = roles
         return wrapped
 
     return decorator
@@ -30,3 +38,21 @@ def roles_required(*roles: str) -> Callable:
 def visible_attempts(query: Select, viewer: User) -> Select:
     """Restrict a query over QuizAttempt to the attempts `viewer` may see: their own."""
     return query.where(QuizAttempt.user_id == viewer.id)
+
+
+def visible_cohorts(query: Select, viewer: User) -> Select:
+    """Restrict a query over Cohort to the cohorts `viewer` runs (every cohort for an admin)."""
+    if viewer.role == "admin":
+        return query
+    if viewer.role != "instructor":
+        return query.where(false())
+    return query.where(Cohort.instructor_id == viewer.id)
+
+
+def visible_learner_ids(viewer: User, cohort_id: int | None = None) -> Select:
+    """A subquery of the user ids whose results `viewer` may see (optionally within one cohort)."""
+    members = select(Enrolment.user_id).join(Cohort, Cohort.id == Enrolment.cohort_id).where(Enrolment.removed_at.is_(None))
+    members = visible_cohorts(members, viewer)
+    if cohort_id is not None:
+        members = members.where(Enrolment.cohort_id == cohort_id)
+    return members

@@ -15,6 +15,7 @@ from app.models import Lesson, Quiz, QuizAttempt
 from app.permissions import visible_attempts
 from app.questions import AnswerError, question_type
 from app.services import progress, quizzes, review
+from app.services.cohorts import learner_cohorts
 
 
 def _lesson_or_404(slug: str) -> Lesson:
@@ -52,7 +53,7 @@ def dashboard():
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=progress.course_modules())
     return render_template("learn/dashboard.html", course=progress.course_progress(current_user),
-                           reviews_due=review.due_count(current_user))
+                           reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user))
 
 
 @bp.route("/lessons/<slug>")

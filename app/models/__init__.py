@@ -1,12 +1,17 @@
 """The domain model, one module per area; importing this package registers every table."""
 
+from app.models.audit import AuditEvent
 from app.models.content import ContentVersion, GlossaryTerm, Lesson, Module, Question, Quiz
+from app.models.organisations import Cohort, Enrolment
 from app.models.people import ROLES, User
 from app.models.progress import LessonProgress, QuizAttempt, ReviewItem
 
 __all__ = [
     "ROLES",
+    "AuditEvent",
+    "Cohort",
     "ContentVersion",
+    "Enrolment",
     "GlossaryTerm",
     "Lesson",
     "LessonProgress",

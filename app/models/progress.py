@@ -44,7 +44,8 @@ class QuizAttempt(db.Model):
             sqlite_where=text("submitted_at IS NULL"),
             postgresql_where=text("submitted_at IS NULL"),
         ),
-        Index("ix_quiz_attempts_user_quiz", "user_id", "quiz_id"),
+        # Covers the gradebook's per-learner, per-quiz aggregates without reading the snapshot blobs.
+        Index("ix_quiz_attempts_results", "user_id", "quiz_id", "submitted_at", "score", "passed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,7 @@
+"""Admin blueprint: accounts and roles."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from app.admin import routes  # noqa: E402,F401  (routes attach themselves to bp)

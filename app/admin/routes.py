@@ -1,0 +1,83 @@
+"""Admin views: find accounts, change roles, deactivate and reactivate."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.admin.forms import ConfirmForm, RoleForm
+from app.extensions import db
+from app.models import User
+from app.pagination import paginate
+from app.permissions import roles_required
+from app.services import admin as accounts_admin
+from app.services import audit
+from app.services.accounts import AccountError
+
+PAGE_SIZE = 50
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.route("/users")
+@roles_required("admin")
+def users():
+    """Every account, searchable by name or e-mail, 50 a page."""
+    query = request.args.get("q", "").strip()[:100]
+    page = paginate(accounts_admin.search_users(query), request.args.get("page", 1, type=int), PAGE_SIZE)
+    return render_template("admin/users.html", page=page, query=query, role_form=RoleForm(), confirm=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@roles_required("admin")
+def change_role(user_id: int):
+    """Change an account's role."""
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the listed roles.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        old = accounts_admin.change_role(user, form.role.data)
+    except AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("admin.users", q=user.email))
+    audit.record("user.role_change", current_user, subject=user, target=f"user:{user.id}", old=old, new=user.role)
+    db.session.commit()
+    flash(f"{user.email} is now {user.role}.", "success")
+    return redirect(url_for("admin.users", q=user.email))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+@roles_required("admin")
+def deactivate(user_id: int):
+    """Deactivate an account after confirmation: they can no longer sign in; their history is kept."""
+    user = _user_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            accounts_admin.set_active(user, False)
+        except AccountError as error:
+            flash(str(error), "error")
+            return redirect(url_for("admin.users", q=user.email))
+        audit.record("user.deactivate", current_user, subject=user, target=f"user:{user.id}")
+        db.session.commit()
+        flash(f"{user.email} is deactivated.", "info")
+        return redirect(url_for("admin.users", q=user.email))
+    return render_template("teach/confirm.html", form=form, title=f"Deactivate {user.email}?",
+                           text="They will be signed out and cannot sign in until reactivated. Their records are kept.",
+                           button="Deactivate the account", back=url_for("admin.users", q=user.email))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles_required("admin")
+def reactivate(user_id: int):
+    """Let a deactivated account sign in again."""
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        accounts_admin.set_active(user, True)
+        audit.record("user.reactivate", current_user, subject=user, target=f"user:{user.id}")
+        db.session.commit()
+        flash(f"{user.email} can sign in again.", "success")
+    return redirect(url_for("admin.users", q=user.email))

@@ -1,0 +1,24 @@
+"""Instructor forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+
+class CohortForm(FlaskForm):
+    """A new cohort."""
+
+    name = StringField("Cohort name", validators=[DataRequired(), Length(max=120)],
+                       description="For example: Evening class, spring term.")
+    starts_on = DateField("Start date (optional)", validators=[Optional()])
+    ends_on = DateField("End date (optional)", validators=[Optional()],
+                        description="After this date the join code stops working.")
+
+    def validate_ends_on(self, field) -> None:
+        """The cohort cannot end before it starts."""
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError("The end date must be on or after the start date.")
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation button for an action that cannot be undone from the page."""

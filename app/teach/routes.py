@@ -1,0 +1,157 @@
+"""Instructor views: cohorts, the gradebook and its export, and each learner's record."""
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Cohort, QuizAttempt, User
+from app.models.base import utcnow
+from app.pagination import paginate
+from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
+from app.services import audit, charts, cohorts, gradebook, progress, quizzes
+from app.services.exports import to_csv
+from app.teach import bp
+from app.teach.forms import CohortForm, ConfirmForm
+
+
+def cohort_or_404(cohort_id: int) -> Cohort:
+    """A cohort the current instructor runs; anyone else's is "not found"."""
+    query = visible_cohorts(select(Cohort).where(Cohort.id == cohort_id), current_user)
+    return db.session.scalar(query) or abort(404)
+
+
+def learner_or_404(cohort: Cohort, user_id: int) -> User:
+    """A current member of the cohort, found only through the permission filter."""
+    query = select(User).where(User.id == user_id, User.id.in_(visible_learner_ids(current_user, cohort.id)))
+    return db.session.scalar(query) or abort(404)
+
+
+def _gradebook_view(cohort: Cohort) -> tuple[gradebook.Gradebook, list[gradebook.Row], dict]:
+    """The gradebook, and the rows the query string asks for (filter and sort), shared by page and CSV."""
+    book = gradebook.build(cohort)
+    options = {"show": request.args.get("show", "all"), "sort": request.args.get("sort", "name"),
+               "dir": "desc" if request.args.get("dir") == "desc" else "asc"}
+    rows = gradebook.select_rows(book, options["show"], options["sort"], options["dir"] == "desc")
+    return book, rows, options
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def cohorts_page():
+    """The instructor's cohorts, and a form to create one."""
+    form = CohortForm()
+    if form.validate_on_submit():
+        cohort = cohorts.create_cohort(current_user, form.name.data, form.starts_on.data, form.ends_on.data)
+        db.session.commit()
+        flash(f"Cohort “{cohort.name}” created. Share the join code {cohort.display_code} or the invitation link.", "success")
+        return redirect(url_for("teach.gradebook_page", cohort_id=cohort.id))
+    mine = list(db.session.scalars(visible_cohorts(select(Cohort), current_user).order_by(Cohort.archived_at.is_not(None), Cohort.name)))
+    counts = cohorts.member_counts([c.id for c in mine])
+    return render_template("teach/cohorts.html", form=form, cohorts=mine, counts=counts), 422 if form.errors else 200
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@roles_required(*STAFF)
+def gradebook_page(cohort_id: int):
+    """The cohort's gradebook: sortable, filterable, 50 learners a page, with a summary and charts."""
+    cohort = cohort_or_404(cohort_id)
+    book, rows, options = _gradebook_view(cohort)
+    page = paginate(rows, request.args.get("page", 1, type=int), gradebook.PAGE_SIZE)
+    audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(page.items))
+    db.session.commit()
+    items_total = book.lessons_total + len(book.quizzes)
+    summaries = book.summaries(rows)
+    return render_template(
+        "teach/gradebook.html", cohort=cohort, book=book, rows=rows, page=page, options=options,
+        summaries=summaries, average=book.average_completion(rows),
+        histograms={s.quiz.id: charts.score_histogram([r.results[s.quiz.id].best for r in rows if s.quiz.id in r.results])
+                    for s in summaries if s.attempted},
+        progress_points=charts.progress_over_time(cohort, items_total, utcnow()), polyline=charts.polyline,
+        invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
+    )
+
+
+@bp.route("/cohorts/<int:cohort_id>/gradebook.csv")
+@roles_required(*STAFF)
+def gradebook_csv(cohort_id: int):
+    """The gradebook rows on screen (same filter and sort, every page) as CSV."""
+    cohort = cohort_or_404(cohort_id)
+    book, rows, _options = _gradebook_view(cohort)
+    header = ["Learner", "E-mail", "Lessons completed", "Course completion %", "Last activity (UTC)"]
+    for quiz in book.quizzes:
+        header += [f"{quiz.title}: best %", f"{quiz.title}: attempts", f"{quiz.title}: passed"]
+    body = []
+    for row in rows:
+        line = [row.user.display_name, row.user.email, row.lessons_done, row.completion,
+                row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else ""]
+        for quiz in book.quizzes:
+            result = row.results.get(quiz.id)
+            line += [result.best, result.attempts, "yes" if result.passed else "no"] if result else ["", 0, "no"]
+        body.append(line)
+    audit.record("gradebook.export", current_user, target=f"cohort:{cohort.id}", learners=len(rows))
+    db.session.commit()
+    return Response(to_csv(header, body), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="gradebook-cohort-{cohort.id}.csv"'})
+
+
+@bp.route("/cohorts/<int:cohort_id>/archive", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def archive_cohort(cohort_id: int):
+    """Archive a cohort after confirmation: nobody can join it any more; its records stay."""
+    cohort = cohort_or_404(cohort_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        cohorts.archive(cohort)
+        audit.record("cohort.archive", current_user, target=f"cohort:{cohort.id}")
+        db.session.commit()
+        flash(f"“{cohort.name}” is archived. Its gradebook stays available.", "info")
+        return redirect(url_for("teach.cohorts_page"))
+    return render_template("teach/confirm.html", form=form, title=f"Archive “{cohort.name}”?",
+                           text="Learners will no longer be able to join with its code. Grades and history are kept.",
+                           button="Archive the cohort", back=url_for("teach.gradebook_page", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/learners/<int:user_id>/remove", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def remove_learner(cohort_id: int, user_id: int):
+    """Remove a learner from the cohort after confirmation; their own progress and attempts stay."""
+    cohort = cohort_or_404(cohort_id)
+    learner = learner_or_404(cohort, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        cohorts.remove_member(cohort, learner.id)
+        audit.record("cohort.remove_member", current_user, subject=learner, target=f"cohort:{cohort.id}")
+        db.session.commit()
+        flash(f"{learner.display_name} was removed from “{cohort.name}”.", "info")
+        return redirect(url_for("teach.gradebook_page", cohort_id=cohort.id))
+    return render_template("teach/confirm.html", form=form, title=f"Remove {learner.display_name} from “{cohort.name}”?",
+                           text="They keep their own progress and attempts, and can rejoin with the code.",
+                           button="Remove from cohort", back=url_for("teach.gradebook_page", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/learners/<int:user_id>")
+@roles_required(*STAFF)
+def learner_page(cohort_id: int, user_id: int):
+    """One learner's record: progress per module and every attempt."""
+    cohort = cohort_or_404(cohort_id)
+    learner = learner_or_404(cohort, user_id)
+    attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == learner.id, QuizAttempt.submitted_at.is_not(None))
+                                  .order_by(QuizAttempt.submitted_at.desc())).all()
+    audit.record("learner.view", current_user, subject=learner, target=f"cohort:{cohort.id}")
+    db.session.commit()
+    return render_template("teach/learner.html", cohort=cohort, learner=learner, attempts=attempts,
+                           course=progress.course_progress(learner))
+
+
+@bp.route("/cohorts/<int:cohort_id>/learners/<int:user_id>/attempts/<int:attempt_id>")
+@roles_required(*STAFF)
+def learner_attempt(cohort_id: int, user_id: int, attempt_id: int):
+    """One of the learner's attempts, question by question exactly as it was shown."""
+    cohort = cohort_or_404(cohort_id)
+    learner = learner_or_404(cohort, user_id)
+    attempt = db.session.scalar(select(QuizAttempt).where(
+        QuizAttempt.id == attempt_id, QuizAttempt.user_id == learner.id, QuizAttempt.submitted_at.is_not(None))) or abort(404)
+    audit.record("attempt.view", current_user, subject=learner, target=f"attempt:{attempt.id}")
+    db.session.commit()
+    return render_template("teach/attempt.html", cohort=cohort, learner=learner, attempt=attempt, rows=quizzes.review(attempt))
