@@ -60,3 +60,37 @@ def _answer(shown: dict, correct: bool):
     if kind == "numeric":
         return str(shown["answer"] if correct else shown["answer"] + shown.get("tolerance", 0) + 1000)
     return shown["accepted"][0] if correct else "certainly not this"
+
+
+def make_attempt(user, quiz_row: Quiz, results: list[bool], when=None, picks: list | None = None) -> QuizAttempt:
+    """A submitted attempt with the quiz's first questions shown in file order and the given results."""
+    from app.models.base import utcnow
+    from app.questions import question_type
+
+    class InOrder:
+        def shuffle(self, items):
+            """Keep the written order, so tests can name choices by position."""
+
+    questions = quiz_row.questions[: len(results)]
+    snapshot = [question_type(q.type).present(q.definition, InOrder()) | {"question_id": q.id} for q in questions]
+    score = round(100 * sum(results) / len(results))
+    when = when or utcnow()
+    attempt = QuizAttempt(user_id=user.id, quiz_id=quiz_row.id, pass_mark=quiz_row.pass_mark, snapshot=snapshot,
+                          answers=picks or [None] * len(results), results=results, correct_count=sum(results),
+                          score=score, passed=score >= quiz_row.pass_mark, started_at=when, submitted_at=when)
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def make_cohort(instructor, learners=(), name: str = "Test cohort"):
+    """A cohort run by `instructor` with these learners enrolled."""
+    from app.models import Cohort, Enrolment
+
+    cohort = Cohort(name=name, instructor_id=instructor.id)
+    db.session.add(cohort)
+    db.session.flush()
+    for learner in learners:
+        db.session.add(Enrolment(cohort_id=cohort.id, user_id=learner.id))
+    db.session.flush()
+    return cohort

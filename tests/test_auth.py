@@ -59,7 +59,7 @@ def test_sign_in_with_a_wrong_password_fails_with_a_message(client, db):
 
 
 def test_sign_in_ignores_the_case_of_the_email(client, db):
-    user = make_user(email="casey@example.test")
+    make_user(email="casey@example.test")
     db.session.commit()
     assert sign_in(client, "CASEY@Example.Test").status_code == 302
 

@@ -3,7 +3,6 @@
 import threading
 
 from markupsafe import escape
-
 from sqlalchemy import func, select, update
 
 from app.extensions import db

@@ -4,8 +4,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import bp
-from app.admin.forms import ConfirmForm, RoleForm
+from app.admin.forms import RoleForm
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.models import User
 from app.pagination import paginate
 from app.permissions import roles_required

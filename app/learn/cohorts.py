@@ -34,6 +34,6 @@ def invitation(code: str):
     cohort = cohorts.find_by_code(code)
     form = JoinForm(code=code)
     if cohort is None or not cohort.open_for_joining(utcnow().date()):
-        form.code.errors.append("This invitation link is not valid any more. Ask your instructor for a new one.")
+        form.code.errors = ["This invitation link is not valid any more. Ask your instructor for a new one."]
         return render_template("learn/join.html", form=form, cohort=None), 404
     return render_template("learn/join.html", form=form, cohort=cohort)

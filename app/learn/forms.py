@@ -5,10 +5,6 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: mark a lesson complete, start a quiz."""
-
-
 class AnswerForm(FlaskForm):
     """A quiz attempt being handed in; each question type parses its own fields."""
 

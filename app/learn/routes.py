@@ -9,8 +9,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.learn import bp
-from app.learn.forms import ActionForm, AnswerForm
+from app.learn.forms import AnswerForm
 from app.models import Lesson, Quiz, QuizAttempt
 from app.permissions import visible_attempts
 from app.questions import AnswerError, question_type
@@ -69,7 +70,7 @@ def lesson(slug: str):
     index = next(i for i, item in enumerate(sequence) if item.id == current.id)
     done = progress.completed_lesson_ids(current_user)
     return render_template(
-        "learn/lesson.html", lesson=current, completed_at=done.get(current.id), form=ActionForm(),
+        "learn/lesson.html", lesson=current, completed_at=done.get(current.id), form=ConfirmForm(),
         segments=lesson_segments(current), checks=[shown_check(current, n) for n in range(len(current.checks))],
         feedback=_check_feedback(current),
         previous=sequence[index - 1] if index > 0 else None,
@@ -128,7 +129,7 @@ def check_answer(slug: str, number: int):
 def complete_lesson(slug: str):
     """Mark the lesson complete, then go on: to the next lesson of the module, or its quiz."""
     current = _lesson_or_404(slug)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     course = progress.course_progress(current_user)
     locked = _locked_page(course, current.module_id)
@@ -153,7 +154,7 @@ def quiz(slug: str):
     if locked:
         return locked
     return render_template(
-        "learn/quiz.html", quiz=current, form=ActionForm(), open_attempt=quizzes.open_attempt(current_user, current),
+        "learn/quiz.html", quiz=current, form=ConfirmForm(), open_attempt=quizzes.open_attempt(current_user, current),
         attempts=quizzes.history(current_user, current), attempts_left=quizzes.attempts_left(current_user, current),
         question_count=quizzes.question_count(current),
     )
@@ -164,7 +165,7 @@ def quiz(slug: str):
 def start_quiz(slug: str):
     """Start (or resume) an attempt and show its questions."""
     current = _quiz_or_404(slug)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     locked = _locked_page(progress.course_progress(current_user), current.module_id)
     if locked:

@@ -1,6 +1,5 @@
 """Types answered by picking: single choice (with optional per-choice feedback), multiple response, true/false."""
 
-from typing import Any
 
 from app.questions.base import AnswerError, ChoiceType, QuestionType, string_list
 

@@ -149,7 +149,7 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
 def review(attempt: QuizAttempt) -> list[ReviewRow]:
     """The submitted attempt question by question, from its snapshot."""
     rows = []
-    for number, (shown, answer, right) in enumerate(zip(attempt.snapshot, attempt.answers or [], attempt.results or []), 1):
+    for number, (shown, answer, right) in enumerate(zip(attempt.snapshot, attempt.answers or [], attempt.results or [], strict=False), 1):
         kind = question_type(shown["type"])
         rows.append(ReviewRow(number, shown["prompt"], kind.describe_answer(shown, answer), kind.describe_correct(shown),
                               right, shown["explanation"], kind.feedback(shown, answer)))

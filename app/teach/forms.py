@@ -18,7 +18,3 @@ class CohortForm(FlaskForm):
         """The cohort cannot end before it starts."""
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("The end date must be on or after the start date.")
-
-
-class ConfirmForm(FlaskForm):
-    """A confirmation button for an action that cannot be undone from the page."""

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.models import Cohort, QuizAttempt, User
 from app.models.base import utcnow
 from app.pagination import paginate
@@ -12,7 +13,7 @@ from app.permissions import STAFF, roles_required, visible_cohorts, visible_lear
 from app.services import audit, charts, cohorts, gradebook, progress, quizzes
 from app.services.exports import to_csv
 from app.teach import bp
-from app.teach.forms import CohortForm, ConfirmForm
+from app.teach.forms import CohortForm
 
 
 def cohort_or_404(cohort_id: int) -> Cohort:
