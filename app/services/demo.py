@@ -51,7 +51,22 @@ def _attempt(rng: random.Random, user_id: int, quiz, skill: float, when) -> dict
     drawn = rng.sample(quiz.questions, min(quiz.draw, len(quiz.questions)))
     snapshot = [question_type(q.type).present(q.definition, rng) | {"question_id": q.id} for q in drawn]
     results = [rng.random() < 0.35 + 0.6 * skill for _ in snapshot]
+    answers = [_pick(rng, shown, right) for shown, right in zip(snapshot, results, strict=True)]
     score = round(100 * sum(results) / len(results))
     return {"user_id": user_id, "quiz_id": quiz.id, "started_at": when, "submitted_at": when, "pass_mark": quiz.pass_mark,
-            "snapshot": snapshot, "answers": [None] * len(snapshot), "results": results, "correct_count": sum(results),
+            "snapshot": snapshot, "answers": answers, "results": results, "correct_count": sum(results),
             "score": score, "passed": score >= quiz.pass_mark}
+
+
+def _pick(rng: random.Random, shown: dict, right: bool):
+    """A plausible answer for a choice question, right or wrong as drawn (other types keep no answer)."""
+    if shown["type"] == "true_false":
+        return shown["answer"] if right else not shown["answer"]
+    if shown["type"] == "single_choice":
+        wrong = [i for i, choice in enumerate(shown["choices"]) if choice != shown["answer"]]
+        return shown["choices"].index(shown["answer"]) if right else rng.choice(wrong)
+    if shown["type"] == "multiple_response":
+        correct = sorted(shown["choices"].index(choice) for choice in shown["answers"])
+        wrong = [i for i in range(len(shown["choices"])) if i not in correct]
+        return correct if right or not wrong else sorted(correct[:-1] + [rng.choice(wrong)])
+    return None
