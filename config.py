@@ -48,6 +48,21 @@ class Config:
     ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", 65536))
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ATTEMPTS_PER_PAGE = 20
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 1024 * 1024))  # larger requests get a clear 413 page
+    # E-mail: "smtp" sends through MAIL_SERVER; "console" prints and keeps messages in the outbox only.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")  # STARTTLS
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Billing & Coding Academy <no-reply@academy.invalid>")
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 5))
+    INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", 7))
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 60))
+    # Links in e-mails (sent from the command line too) need the site's public address.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -55,9 +70,10 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """Local development: a persistent key under instance/, demo accounts allowed."""
+    """Local development: a persistent key under instance/, demo accounts, e-mail to the console."""
 
     DEMO_ACCOUNTS = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -75,6 +91,8 @@ class TestingConfig(Config):
     ARGON2_MEMORY_KIB = 19456
     ARGON2_TIME_COST = 2
     DEMO_ACCOUNTS = True
+    MAIL_BACKEND = "console"
+    BASE_URL = "http://localhost"
 
 
 class ProductionConfig(Config):

@@ -40,10 +40,11 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area."""
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.employer import bp as employer_bp
     from app.learn import bp as learn_bp
     from app.teach import bp as teach_bp
 
-    for blueprint in (auth_bp, learn_bp, teach_bp, admin_bp):
+    for blueprint in (auth_bp, learn_bp, teach_bp, admin_bp, employer_bp):
         app.register_blueprint(blueprint)
 
 

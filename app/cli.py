@@ -15,7 +15,10 @@ from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
 from app.services.accounts import AccountError, create_user, find_user, set_password
+from app.models.base import utcnow
+from app.services import mail
 from app.services.bench import time_gradebook
+from app.services.reminders import send_reminders
 from app.services.demo import build_cohort
 
 DEMO_ACCOUNTS = [
@@ -38,9 +41,33 @@ def _read_password(from_stdin: bool) -> str:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    app.cli.add_command(content)
-    app.cli.add_command(users)
-    app.cli.add_command(demo)
+    for group in (content, users, demo, reminders, mail_group):
+        app.cli.add_command(group)
+
+
+reminders = AppGroup("reminders", help="Required-training reminders (run daily, e.g. from cron).")
+mail_group = AppGroup("mail", help="The e-mail outbox.")
+
+
+@reminders.command("send")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Act as if it were this day (UTC).")
+def reminders_send(today) -> None:
+    """Send due, overdue and expiry reminders once each, renew expired yearly training, deliver the outbox."""
+    day = today.date() if today else utcnow().date()
+    report = send_reminders(day)
+    db.session.commit()
+    delivered = mail.deliver_pending()
+    for line in report.sent:
+        click.echo(f"sent {line}")
+    click.echo(f"{len(report.sent)} reminder(s) queued for {day}, {report.renewed} yearly renewal(s); "
+               f"outbox: {delivered['sent']} sent, {delivered['retry']} to retry, {delivered['failed']} failed.")
+
+
+@mail_group.command("send")
+def mail_send() -> None:
+    """Deliver (or retry) every queued e-mail."""
+    delivered = mail.deliver_pending()
+    click.echo(f"{delivered['sent']} sent, {delivered['retry']} to retry later, {delivered['failed']} failed for good.")
 
 
 content = AppGroup("content", help="Check and load the course content (lessons/ and quizzes/).")

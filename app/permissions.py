@@ -13,7 +13,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, select
 
-from app.models import Cohort, Enrolment, QuizAttempt, User
+from app.models import Cohort, Enrolment, Membership, QuizAttempt, User
 
 STAFF = ("instructor", "admin")
 
@@ -56,3 +56,18 @@ def visible_learner_ids(viewer: User, cohort_id: int | None = None) -> Select:
     if cohort_id is not None:
         members = members.where(Enrolment.cohort_id == cohort_id)
     return members
+
+
+def managed_organisation_ids(viewer: User) -> Select:
+    """A subquery of the organisations `viewer` manages (none unless they are an employer)."""
+    query = select(Membership.organisation_id).where(
+        Membership.user_id == viewer.id, Membership.kind == "manager", Membership.removed_at.is_(None))
+    return query if viewer.role == "employer" else query.where(false())
+
+
+def visible_hire_ids(viewer: User, organisation_id: int, include_removed: bool = False) -> Select:
+    """A subquery of the hires of this organisation whose records `viewer` may see (only if they manage it)."""
+    query = select(Membership.user_id).where(
+        Membership.organisation_id == organisation_id, Membership.kind == "hire",
+        Membership.organisation_id.in_(managed_organisation_ids(viewer)))
+    return query if include_removed else query.where(Membership.removed_at.is_(None))

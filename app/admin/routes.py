@@ -2,12 +2,13 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import RoleForm
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import User
+from app.models import EmailMessage, User
 from app.pagination import paginate
 from app.permissions import roles_required
 from app.services import admin as accounts_admin
@@ -82,3 +83,12 @@ def reactivate(user_id: int):
         db.session.commit()
         flash(f"{user.email} can sign in again.", "success")
     return redirect(url_for("admin.users", q=user.email))
+
+
+@bp.route("/outbox")
+@roles_required("admin")
+def outbox():
+    """The e-mail outbox: what was sent, what waits for a retry, and what failed (with the error)."""
+    messages = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id.desc())).all()
+    page = paginate(list(messages), request.args.get("page", 1, type=int), PAGE_SIZE)
+    return render_template("admin/outbox.html", page=page)

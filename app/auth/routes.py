@@ -4,8 +4,9 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import LoginForm, LogoutForm, RegisterForm
+from app.auth.forms import LoginForm, LogoutForm, NewPasswordForm, RegisterForm, ResetRequestForm
 from app.extensions import db
+from app.services import mail, password_reset
 from app.services.accounts import AccountError, authenticate, create_user, end_sessions
 from app.urls import safe_next
 
@@ -64,3 +65,32 @@ def logout():
         session.clear()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def request_password_reset():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        password_reset.request_reset(form.email.data)
+        db.session.commit()
+        mail.deliver_pending()
+        flash("If an account uses that address, a link to reset its password is on its way. It works for one hour.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password with a valid link; the link then stops working."""
+    user = password_reset.user_for_token(token)
+    if user is None:
+        flash("That reset link is invalid, expired or already used. Ask for a new one.", "error")
+        return redirect(url_for("auth.request_password_reset"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        password_reset.reset(user, form.password.data)
+        db.session.commit()
+        flash("Your password is changed. Sign in with the new one.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

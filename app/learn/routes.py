@@ -13,9 +13,10 @@ from app.forms import ConfirmForm
 from app.learn import bp
 from app.learn.forms import AnswerForm
 from app.models import Lesson, Quiz, QuizAttempt
+from app.models.base import utcnow
 from app.permissions import visible_attempts
 from app.questions import AnswerError, question_type
-from app.services import progress, quizzes, review
+from app.services import assignments, compliance, policy, progress, quizzes, review
 from app.services.cohorts import learner_cohorts
 
 
@@ -54,7 +55,10 @@ def dashboard():
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=progress.course_modules())
     return render_template("learn/dashboard.html", course=progress.course_progress(current_user),
-                           reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user))
+                           reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user),
+                           trainings=compliance.trainings_for(current_user), policies=policy.pending_for(current_user),
+                           certificates=compliance.certificates_by_training(current_user), today=utcnow().date(),
+                           status_of=compliance.status_of)
 
 
 @bp.route("/lessons/<slug>")
@@ -136,6 +140,7 @@ def complete_lesson(slug: str):
     if locked:
         return locked
     progress.mark_lesson_complete(current_user, current)
+    assignments.refresh_completions(current_user)
     db.session.commit()
     module = course.for_module(current.module_id).module
     later = [item for item in module.lessons if item.position > current.position]
@@ -198,7 +203,9 @@ def attempt(attempt_id: int):
     if problems:
         flash("Some questions need an answer; they are marked below.", "error")
         return render_template("learn/attempt.html", attempt=current, form=form, problems=problems, given=request.form), 422
-    if not quizzes.submit_attempt(current, answers):
+    if quizzes.submit_attempt(current, answers):
+        assignments.refresh_completions(current_user)
+    else:
         flash("This attempt had already been handed in; here is its result.", "info")
     db.session.commit()
     return redirect(url_for("learn.attempt", attempt_id=current.id))

@@ -1,0 +1,93 @@
+"""Views for hires and the public: accept an invitation, acknowledge the policy, certificates and their verification."""
+
+from flask import Response, abort, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user
+
+from app.employer import bp
+from app.employer.forms import AcceptForm, AttestForm
+from app.extensions import db
+from app.forms import ConfirmForm
+from app.models import Certificate, HireTraining, PolicyVersion
+from app.models.base import utcnow
+from app.permissions import managed_organisation_ids
+from app.services import assignments, audit, certificates, organisations, policy
+from app.services.accounts import AccountError, create_user, find_user
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Accept an invitation: with the signed-in account, or by creating one (a GET changes nothing)."""
+    now = utcnow()
+    try:
+        invitation = organisations.invitation_for(token, now)
+    except organisations.OrganisationError as error:
+        return render_template("employer/invitation.html", error=str(error), invitation=None), 410
+    signed_in = current_user.is_authenticated
+    has_account = find_user(invitation.email) is not None
+    form = ConfirmForm() if signed_in else AcceptForm(data={"display_name": invitation.name})
+    if form.validate_on_submit() and (signed_in or not has_account):
+        try:
+            user = current_user if signed_in else create_user(invitation.email, form.password.data, form.display_name.data)
+            membership = organisations.accept(invitation, user, now)
+        except (AccountError, organisations.OrganisationError) as error:
+            flash(str(error), "error")
+            return redirect(url_for("learn.dashboard"))
+        assignments.apply_rules_to_new_hire(membership, now.date())
+        assignments.refresh_completions(user, now)
+        audit.record("invitation.accept", user, target=f"organisation:{invitation.organisation_id}")
+        db.session.commit()
+        if not signed_in:
+            session.clear()
+            login_user(user)
+        flash(f"Welcome to {invitation.organisation.name}'s training. Your required training is listed below.", "success")
+        return redirect(url_for("learn.dashboard"))
+    return render_template("employer/invitation.html", invitation=invitation, form=form, signed_in=signed_in,
+                           has_account=has_account, error=None)
+
+
+@bp.route("/policy/<int:version_id>", methods=["GET", "POST"])
+@login_required
+def acknowledge_policy(version_id: int):
+    """A hire reads their organisation's current confidentiality policy and acknowledges it."""
+    pending = {version.id: (organisation, version) for organisation, version in policy.pending_for(current_user)}
+    if version_id not in pending:
+        version = db.session.get(PolicyVersion, version_id)
+        if version is None or policy.needs_attestation(current_user, version.organisation_id) is not None:
+            abort(404)
+        flash("You have already acknowledged this version of the policy.", "info")
+        return redirect(url_for("learn.dashboard"))
+    organisation, version = pending[version_id]
+    form = AttestForm()
+    if form.validate_on_submit():
+        policy.attest(current_user, version)
+        assignments.refresh_completions(current_user)
+        audit.record("policy.acknowledge", current_user, target=f"policy:{version.id}", version=version.version)
+        db.session.commit()
+        flash(f"Thank you. Your acknowledgement of version {version.version} is recorded.", "success")
+        return redirect(url_for("learn.dashboard"))
+    return render_template("employer/acknowledge.html", form=form, organisation=organisation, version=version)
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate_pdf(certificate_id: int):
+    """The certificate as a PDF, for its holder or a manager of the organisation that required it."""
+    certificate = db.session.get(Certificate, certificate_id) or abort(404)
+    if certificate.user_id != current_user.id:
+        training = db.session.get(HireTraining, certificate.hire_training_id)
+        managed = set(db.session.scalars(managed_organisation_ids(current_user)))
+        if training.assignment.organisation_id not in managed:
+            abort(404)
+        audit.record("certificate.download", current_user, subject=certificate.user_id, target=f"certificate:{certificate.id}")
+        db.session.commit()
+    return Response(certificates.render_pdf(certificate), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="certificate-{certificate.code[:8]}.pdf"'})
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    """Public check of a certificate: valid, expired or revoked, and nothing else about the person."""
+    certificate = certificates.by_code(code)
+    state = certificates.status(certificate, utcnow().date()) if certificate else None
+    return render_template("employer/verify.html", certificate=certificate, state=state), 200 if certificate else 404
+

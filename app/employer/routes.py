@@ -1,0 +1,176 @@
+"""Employer views: set up the organisation, the compliance dashboard and its export, hires and invitations."""
+
+from functools import wraps
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.employer import bp
+from app.employer.forms import InviteForm, OrganisationForm, UploadForm
+from app.extensions import db
+from app.forms import ConfirmForm
+from app.models import Certificate, Membership, User
+from app.models.base import utcnow
+from app.pagination import paginate
+from app.permissions import roles_required, visible_hire_ids
+from app.services import audit, compliance, mail, organisations
+from app.services.exports import to_csv
+
+PAGE_SIZE = 50
+
+
+def manager_required(view):
+    """An employer who manages an organisation (available as g.organisation); others are sent to set one up."""
+
+    @wraps(view)
+    @roles_required("employer")
+    def wrapped(*args, **kwargs):
+        g.organisation = organisations.managed_organisation(current_user)
+        if g.organisation is None:
+            return redirect(url_for("employer.setup"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def hire_or_404(user_id: int, include_removed: bool = False) -> User:
+    """A hire of the manager's organisation, found only through the permission filter."""
+    query = select(User).where(User.id == user_id, User.id.in_(visible_hire_ids(current_user, g.organisation.id, include_removed)))
+    return db.session.scalar(query) or abort(404)
+
+
+def commit_and_send() -> None:
+    """Commit the request, then deliver the e-mails it queued (a failure stays queued for a retry)."""
+    db.session.commit()
+    mail.deliver_pending()
+
+
+@bp.route("/employer/setup", methods=["GET", "POST"])
+@roles_required("employer")
+def setup():
+    """Create the organisation this employer account manages."""
+    if organisations.managed_organisation(current_user) is not None:
+        return redirect(url_for("employer.dashboard"))
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        organisations.create_organisation(current_user, form.name.data)
+        db.session.commit()
+        flash("Your organisation is ready. Invite your hires, then assign their required training.", "success")
+        return redirect(url_for("employer.hires"))
+    return render_template("employer/setup.html", form=form)
+
+
+def _dashboard_rows():
+    today = utcnow().date()
+    board = compliance.build(g.organisation.id, today)
+    options = {"status": request.args.get("status", ""), "role": request.args.get("role", ""),
+               "training": request.args.get("training", type=int)}
+    if options["status"] not in compliance.STATUSES:
+        options["status"] = ""
+    rows = compliance.filter_rows(board, options["status"], options["role"], options["training"])
+    return board, rows, options
+
+
+@bp.route("/employer/")
+@manager_required
+def dashboard():
+    """The compliance matrix: every hire by every required training, with counts and filters."""
+    board, rows, options = _dashboard_rows()
+    page = paginate(rows, request.args.get("page", 1, type=int), PAGE_SIZE)
+    audit.record("compliance.view", current_user, target=f"organisation:{g.organisation.id}", hires=len(page.items))
+    db.session.commit()
+    return render_template("employer/dashboard.html", organisation=g.organisation, board=board, page=page,
+                           options=options, statuses=compliance.STATUSES)
+
+
+@bp.route("/employer/compliance.csv")
+@manager_required
+def dashboard_csv():
+    """The matrix on screen (same filters, every page) as CSV."""
+    board, rows, _options = _dashboard_rows()
+    header = ["Hire", "E-mail", "Job role", "Hire date"] + [f"{a.title}: status" for a in board.assignments] + [
+        f"{a.title}: due" for a in board.assignments]
+    body = []
+    for row in rows:
+        cells = [row.cells.get(a.id) for a in board.assignments]
+        body.append([row.user.display_name, row.user.email, row.membership.job_role, row.membership.hire_date or ""]
+                    + [cell.status if cell else "" for cell in cells] + [cell.training.due_on if cell else "" for cell in cells])
+    audit.record("compliance.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(rows))
+    db.session.commit()
+    return Response(to_csv(header, body), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="compliance.csv"'})
+
+
+@bp.route("/employer/hires", methods=["GET", "POST"])
+@manager_required
+def hires():
+    """Invite one hire by e-mail; the page also offers the CSV upload."""
+    form, upload = InviteForm(), UploadForm()
+    if form.validate_on_submit():
+        try:
+            organisations.invite(g.organisation, current_user, form.email.data, form.name.data, form.job_role.data or "",
+                                 form.hire_date.data)
+        except organisations.OrganisationError as error:
+            form.email.errors.append(str(error))
+        else:
+            audit.record("hire.invite", current_user, target=f"organisation:{g.organisation.id}", email=form.email.data.lower())
+            commit_and_send()
+            flash(f"Invitation sent to {form.email.data}.", "success")
+            return redirect(url_for("employer.hires"))
+    return render_template("employer/hires.html", form=form, upload=upload, report=None), 422 if form.errors else 200
+
+
+@bp.route("/employer/hires/upload", methods=["POST"])
+@manager_required
+def upload_hires():
+    """Invite every good row of a CSV; bad rows are listed by line and the good ones still invited."""
+    form, upload = InviteForm(formdata=None), UploadForm()
+    report = None
+    if upload.validate_on_submit():
+        raw = upload.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            upload.file.errors.append("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")
+        else:
+            report = organisations.invite_from_csv(g.organisation, current_user, text)
+            audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
+                         invited=len(report.invited), problems=len(report.problems))
+            commit_and_send()
+    status = 422 if upload.errors or (report and report.problems) else 200
+    return render_template("employer/hires.html", form=form, upload=upload, report=report), status
+
+
+@bp.route("/employer/hires/<int:user_id>")
+@manager_required
+def hire_page(user_id: int):
+    """One hire's full training history, certificates and attestations."""
+    hire = hire_or_404(user_id, include_removed=True)
+    membership = db.session.scalar(select(Membership).where(
+        Membership.organisation_id == g.organisation.id, Membership.user_id == hire.id))
+    trainings = compliance.history(g.organisation.id, hire.id)
+    certificates = {c.hire_training_id: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.hire_training_id.in_([t.id for t in trainings])))}
+    audit.record("hire.view", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
+    db.session.commit()
+    today = utcnow().date()
+    return render_template("employer/hire.html", hire=hire, membership=membership, trainings=trainings,
+                           certificates=certificates, today=today, status_of=compliance.status_of)
+
+
+@bp.route("/employer/hires/<int:user_id>/remove", methods=["GET", "POST"])
+@manager_required
+def remove_hire(user_id: int):
+    """Remove a hire after confirmation; all their records are kept."""
+    hire = hire_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        organisations.remove_hire(g.organisation, hire.id)
+        audit.record("hire.remove", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
+        db.session.commit()
+        flash(f"{hire.display_name} was removed. Their training records are kept.", "info")
+        return redirect(url_for("employer.dashboard"))
+    return render_template("teach/confirm.html", form=form, title=f"Remove {hire.display_name}?",
+                           text="They will no longer appear on your dashboard or receive reminders. Their records and certificates are kept.",
+                           button="Remove the hire", back=url_for("employer.hire_page", user_id=hire.id))

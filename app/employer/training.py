@@ -1,0 +1,129 @@
+"""Employer views: assign required training, edit the policy, revoke certificates, download evidence."""
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.employer import bp
+from app.employer.forms import AssignmentForm, EvidenceForm, PolicyForm, RevokeForm
+from app.employer.routes import hire_or_404, manager_required
+from app.extensions import db
+from app.models import Assignment, Certificate, HireTraining, Membership, User
+from app.models.base import utcnow
+from app.permissions import visible_hire_ids
+from app.services import assignments, audit, certificates, evidence, policy
+from app.services.progress import course_modules
+
+
+@bp.route("/employer/assignments", methods=["GET", "POST"])
+@manager_required
+def assignments_page():
+    """The organisation's required training, and a form to assign more."""
+    form = AssignmentForm()
+    hires = db.session.execute(select(User.id, User.display_name).join(Membership, Membership.user_id == User.id).where(
+        Membership.organisation_id == g.organisation.id, Membership.kind == "hire", Membership.removed_at.is_(None))
+        .order_by(User.display_name)).all()
+    if form.validate_on_submit():
+        scope = request.form.get("scope", "course")
+        slugs = request.form.getlist("modules") if scope == "modules" else []
+        due_kind = request.form.get("due_kind", "fixed")
+        hire_id = request.form.get("hire_id", type=int)
+        try:
+            if scope == "modules" and not slugs:
+                raise assignments.AssignmentError("Choose at least one module, or the whole course.")
+            if hire_id is not None and hire_id not in {h.id for h in hires}:
+                raise assignments.AssignmentError("That person is not a current hire of your organisation.")
+            rule = assignments.create(
+                g.organisation, current_user, form.title.data, slugs, request.form.get("audience", ""), hire_id,
+                form.job_role.data or "", form.due_date.data if due_kind == "fixed" else None,
+                form.due_days.data if due_kind == "relative" else None, form.yearly.data, utcnow().date())
+        except assignments.AssignmentError as error:
+            form.title.errors.append(str(error))
+        else:
+            audit.record("assignment.create", current_user, target=f"assignment:{rule.id}")
+            db.session.commit()
+            flash(f"“{rule.title}” assigned.", "success")
+            return redirect(url_for("employer.assignments_page"))
+    rules = db.session.scalars(select(Assignment).where(Assignment.organisation_id == g.organisation.id).order_by(Assignment.id)).all()
+    return render_template("employer/assignments.html", form=form, rules=rules, hires=hires, modules=course_modules(),
+                           posted=request.form), 422 if form.errors else 200
+
+
+@bp.route("/employer/policy", methods=["GET", "POST"])
+@manager_required
+def policy_page():
+    """Edit the confidentiality policy; saving a change publishes a new version to acknowledge."""
+    current = policy.current_version(g.organisation.id)
+    form = PolicyForm(data={"text": current.text if current else ""})
+    if form.validate_on_submit():
+        if current and form.text.data.strip() == current.text:
+            flash("The policy is unchanged, so no new version was made.", "info")
+        else:
+            version = policy.publish(g.organisation, current_user, form.text.data)
+            audit.record("policy.publish", current_user, target=f"policy:{version.id}", version=version.version)
+            db.session.commit()
+            flash(f"Version {version.version} published. Hires will be asked to acknowledge it.", "success")
+        return redirect(url_for("employer.policy_page"))
+    return render_template("employer/policy.html", form=form, current=current)
+
+
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id) or abort(404)
+    hire_or_404(certificate.user_id, include_removed=True)
+    training = db.session.get(HireTraining, certificate.hire_training_id)
+    if training.assignment.organisation_id != g.organisation.id:
+        abort(404)
+    return certificate
+
+
+@bp.route("/employer/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@manager_required
+def revoke_certificate(certificate_id: int):
+    """Revoke a certificate with a reason; the public verification page then shows it revoked."""
+    certificate = _certificate_or_404(certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        certificates.revoke(certificate, form.reason.data)
+        audit.record("certificate.revoke", current_user, subject=certificate.user_id, target=f"certificate:{certificate.id}")
+        db.session.commit()
+        flash("The certificate is revoked.", "info")
+        return redirect(url_for("employer.hire_page", user_id=certificate.user_id))
+    return render_template("employer/revoke.html", form=form, certificate=certificate)
+
+
+@bp.route("/employer/evidence")
+@manager_required
+def evidence_page():
+    """Choose what an evidence pack covers."""
+    return render_template("employer/evidence.html", form=EvidenceForm(request.args))
+
+
+def _zip_response(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/employer/evidence.zip")
+@manager_required
+def evidence_zip():
+    """The whole organisation's evidence over a date range, as a ZIP."""
+    form = EvidenceForm(request.args)
+    if not form.validate() or (form.start.data and form.end.data and form.end.data < form.start.data):
+        flash("Give the dates as YYYY-MM-DD, the end on or after the start.", "error")
+        return redirect(url_for("employer.evidence_page"))
+    ids = list(db.session.scalars(visible_hire_ids(current_user, g.organisation.id, include_removed=True)))
+    data = evidence.build_zip(g.organisation.id, ids, form.start.data, form.end.data, utcnow().date())
+    audit.record("evidence.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(ids),
+                 start=str(form.start.data or ""), end=str(form.end.data or ""))
+    db.session.commit()
+    return _zip_response(data, f"evidence-{g.organisation.id}-{utcnow():%Y%m%d}.zip")
+
+
+@bp.route("/employer/hires/<int:user_id>/evidence.zip")
+@manager_required
+def hire_evidence_zip(user_id: int):
+    """One hire's evidence pack."""
+    hire = hire_or_404(user_id, include_removed=True)
+    data = evidence.build_zip(g.organisation.id, [hire.id], None, None, utcnow().date())
+    audit.record("evidence.export", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
+    db.session.commit()
+    return _zip_response(data, f"evidence-hire-{hire.id}-{utcnow():%Y%m%d}.zip")

@@ -1,0 +1,142 @@
+"""Compliance status of each hire's required training, and the organisation's dashboard matrix."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Assignment, Certificate, HireTraining, Lesson, LessonProgress, Membership, Module, Quiz, QuizAttempt, User
+
+STATUSES = ("Assigned", "In progress", "Completed", "Overdue", "Expiring", "Expired")
+EXPIRING_DAYS = 30
+
+
+def status_of(training: HireTraining, today: date, started: bool) -> str:
+    """One cycle's status on a given day; `started` says whether the hire has worked on it since it was assigned."""
+    if training.completed_at is not None:
+        if training.expires_on is not None:
+            if training.expires_on < today:
+                return "Expired"
+            if training.expires_on - today <= timedelta(days=EXPIRING_DAYS):
+                return "Expiring"
+        return "Completed"
+    if training.due_on < today:
+        return "Overdue"
+    return "In progress" if started else "Assigned"
+
+
+@dataclass
+class Cell:
+    """A hire's latest cycle of one assignment, with its status."""
+
+    training: HireTraining
+    status: str
+
+
+@dataclass
+class HireRow:
+    """One hire's line of the matrix."""
+
+    user: User
+    membership: Membership
+    cells: dict[int, Cell] = field(default_factory=dict)
+
+
+@dataclass
+class Dashboard:
+    """The matrix of hires by required training, with counts per status."""
+
+    assignments: list[Assignment]
+    rows: list[HireRow]
+    counts: Counter
+
+    def job_roles(self) -> list[str]:
+        """The job roles present, for the filter."""
+        return sorted({row.membership.job_role for row in self.rows if row.membership.job_role})
+
+
+def _activity(user_ids) -> dict[tuple[int, int], datetime]:
+    """(user id, module id) -> the learner's latest lesson or quiz activity in that module."""
+    latest: dict[tuple[int, int], datetime] = {}
+    lesson_rows = db.session.execute(
+        select(LessonProgress.user_id, Lesson.module_id, func.max(LessonProgress.completed_at))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id).where(LessonProgress.user_id.in_(user_ids))
+        .group_by(LessonProgress.user_id, Lesson.module_id))
+    attempt_rows = db.session.execute(
+        select(QuizAttempt.user_id, Quiz.module_id, func.max(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)))
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id).where(QuizAttempt.user_id.in_(user_ids), Quiz.module_id.is_not(None))
+        .group_by(QuizAttempt.user_id, Quiz.module_id))
+    for user_id, module_id, when in [*lesson_rows, *attempt_rows]:
+        if when is not None and when > latest.get((user_id, module_id), datetime.min):
+            latest[(user_id, module_id)] = when
+    return latest
+
+
+def build(organisation_id: int, today: date) -> Dashboard:
+    """Every current hire's latest cycle of every assignment, in a fixed number of queries."""
+    hires = db.session.execute(
+        select(Membership, User).join(User, User.id == Membership.user_id)
+        .where(Membership.organisation_id == organisation_id, Membership.kind == "hire", Membership.removed_at.is_(None))
+        .order_by(User.display_name, User.id)).all()
+    assignments = list(db.session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id).order_by(Assignment.id)))
+    hire_ids = select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.kind == "hire",
+                                                Membership.removed_at.is_(None))
+    latest: dict[tuple[int, int], HireTraining] = {}
+    for training in db.session.scalars(select(HireTraining).join(Assignment).where(
+            Assignment.organisation_id == organisation_id, HireTraining.user_id.in_(hire_ids)).order_by(HireTraining.cycle)):
+        latest[(training.user_id, training.assignment_id)] = training
+    modules = {m.slug: m.id for m in db.session.scalars(select(Module).where(Module.retired.is_(False)))}
+    activity = _activity(hire_ids)
+    rows, counts = [], Counter()
+    for membership, user in hires:
+        row = HireRow(user, membership)
+        for assignment in assignments:
+            training = latest.get((user.id, assignment.id))
+            if training is None:
+                continue
+            module_ids = [modules[s] for s in assignment.module_slugs if s in modules] or list(modules.values())
+            started = any(activity.get((user.id, m), datetime.min) >= training.assigned_at for m in module_ids)
+            cell = Cell(training, status_of(training, today, started))
+            row.cells[assignment.id] = cell
+            counts[cell.status] += 1
+        rows.append(row)
+    return Dashboard(assignments, rows, counts)
+
+
+def filter_rows(board: Dashboard, status: str = "", job_role: str = "", assignment_id: int | None = None) -> list[HireRow]:
+    """Rows with a cell matching the status (and training), of the job role, as the filters ask."""
+    rows = board.rows
+    if job_role:
+        rows = [row for row in rows if row.membership.job_role == job_role]
+    if assignment_id:
+        rows = [row for row in rows if assignment_id in row.cells]
+    if status:
+        rows = [row for row in rows if any(cell.status == status and (not assignment_id or key == assignment_id)
+                                           for key, cell in row.cells.items())]
+    return rows
+
+
+def history(organisation_id: int, user_id: int) -> list[HireTraining]:
+    """Every cycle of every assignment this hire has had in the organisation, newest first."""
+    return list(db.session.scalars(select(HireTraining).join(Assignment).where(
+        Assignment.organisation_id == organisation_id, HireTraining.user_id == user_id)
+        .order_by(HireTraining.assigned_at.desc(), HireTraining.id.desc())))
+
+
+def trainings_for(user: User) -> list[HireTraining]:
+    """The learner's own current cycles of required training, soonest due first."""
+    trainings = db.session.scalars(select(HireTraining).join(Assignment).join(
+        Membership, (Membership.organisation_id == Assignment.organisation_id) & (Membership.user_id == HireTraining.user_id))
+        .where(HireTraining.user_id == user.id, Membership.removed_at.is_(None)).order_by(HireTraining.due_on)).all()
+    latest: dict[int, HireTraining] = {}
+    for training in trainings:
+        if training.assignment_id not in latest or training.cycle > latest[training.assignment_id].cycle:
+            latest[training.assignment_id] = training
+    return sorted(latest.values(), key=lambda t: t.due_on)
+
+
+def certificates_by_training(user: User) -> dict[int, Certificate]:
+    """The learner's certificates, by the training cycle they prove."""
+    return {c.hire_training_id: c for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))}

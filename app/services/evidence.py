@@ -1,0 +1,70 @@
+"""The evidence pack: a ZIP an auditor can read without the application."""
+
+import io
+import zipfile
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Assignment, Attestation, Certificate, HireTraining, Membership, PolicyVersion, QuizAttempt, User
+from app.services.certificates import render_pdf, status
+from app.services.compliance import status_of
+from app.services.exports import to_csv
+
+
+def build_zip(organisation_id: int, user_ids: list[int], start: date | None, end: date | None, today: date) -> bytes:
+    """Completions (with certificates), attempts and attestations of these hires, optionally within dates."""
+    since = datetime.combine(start, time.min) if start else datetime.min
+    until = datetime.combine(end, time.max) if end else datetime.max
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    trainings = db.session.scalars(select(HireTraining).join(Assignment).where(
+        Assignment.organisation_id == organisation_id, HireTraining.user_id.in_(user_ids))
+        .order_by(HireTraining.user_id, HireTraining.assignment_id, HireTraining.cycle)).all()
+    certificates = {c.hire_training_id: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.hire_training_id.in_([t.id for t in trainings])))}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        index, completions = [], []
+        for training in trainings:
+            user, certificate = users[training.user_id], certificates.get(training.id)
+            in_range = training.completed_at is not None and since <= training.completed_at <= until
+            pdf_name = f"certificates/{certificate.code}.pdf" if certificate and in_range else ""
+            if pdf_name:
+                archive.writestr(pdf_name, render_pdf(certificate))
+            if in_range:
+                completions.append([user.display_name, user.email, training.assignment.title, training.cycle,
+                                    training.completed_at.date().isoformat(), training.expires_on or "",
+                                    certificate.content_version_id if certificate else "", certificate.code if certificate else "",
+                                    status(certificate, today) if certificate else ""])
+            index.append([user.display_name, user.email, training.assignment.title, training.cycle,
+                          training.assigned_at.date().isoformat(), training.due_on.isoformat(),
+                          training.completed_at.date().isoformat() if training.completed_at else "", training.expires_on or "",
+                          status_of(training, today, started=False), pdf_name])
+        archive.writestr("index.csv", to_csv(["Learner", "E-mail", "Training", "Cycle", "Assigned", "Due", "Completed",
+                                              "Expires", "Status", "Certificate file"], index))
+        archive.writestr("completions.csv", to_csv(["Learner", "E-mail", "Training", "Cycle", "Completed", "Expires",
+                                                    "Content version", "Certificate code", "Certificate status"], completions))
+        attempts = db.session.scalars(select(QuizAttempt).where(
+            QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None),
+            QuizAttempt.submitted_at >= since, QuizAttempt.submitted_at <= until).order_by(QuizAttempt.submitted_at)).all()
+        archive.writestr("attempts.csv", to_csv(
+            ["Learner", "E-mail", "Quiz", "Handed in (UTC)", "Score %", "Passed", "Questions", "Content version"],
+            [[users[a.user_id].display_name, users[a.user_id].email, a.quiz.title, a.submitted_at.isoformat(timespec="seconds"),
+              a.score, "yes" if a.passed else "no", len(a.snapshot), a.content_version_id or ""] for a in attempts]))
+        attestations = db.session.execute(select(Attestation, PolicyVersion).join(PolicyVersion).where(
+            PolicyVersion.organisation_id == organisation_id, Attestation.user_id.in_(user_ids),
+            Attestation.at >= since, Attestation.at <= until).order_by(Attestation.at)).all()
+        archive.writestr("attestations.csv", to_csv(
+            ["Learner", "E-mail", "Policy version", "Acknowledged at (UTC)"],
+            [[users[a.user_id].display_name, users[a.user_id].email, v.version, a.at.isoformat(timespec="seconds")]
+             for a, v in attestations]))
+    return buffer.getvalue()
+
+
+def hire_ids(organisation_id: int, include_removed: bool = True) -> list[int]:
+    """Every hire of the organisation (removed ones too: their records are evidence)."""
+    query = select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.kind == "hire")
+    if not include_removed:
+        query = query.where(Membership.removed_at.is_(None))
+    return list(db.session.scalars(query))

@@ -1,0 +1,178 @@
+"""Organisations: managers, hires, single-use invitations (one at a time or from a CSV), removal."""
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Invitation, Membership, Organisation, User
+from app.models.base import utcnow
+from app.services import mail
+from app.services.accounts import find_user, normalise_email
+
+CSV_COLUMNS = ("name", "email", "job_role", "hire_date")
+MAX_CSV_ROWS = 2000
+
+
+class OrganisationError(ValueError):
+    """An organisation action that cannot be carried out; the message is safe to show."""
+
+
+@dataclass
+class CsvReport:
+    """What a CSV upload did: invitations sent, and problems by line."""
+
+    invited: list[str] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def managed_organisation(user: User) -> Organisation | None:
+    """The organisation this employer account manages, if any."""
+    return db.session.scalar(select(Organisation).join(Membership).where(
+        Membership.user_id == user.id, Membership.kind == "manager", Membership.removed_at.is_(None)))
+
+
+def create_organisation(manager: User, name: str) -> Organisation:
+    """A new organisation with this account as its first manager."""
+    if managed_organisation(manager) is not None:
+        raise OrganisationError("You already manage an organisation.")
+    organisation = Organisation(name=name.strip())
+    db.session.add(organisation)
+    db.session.flush()
+    db.session.add(Membership(organisation_id=organisation.id, user_id=manager.id, kind="manager"))
+    return organisation
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(organisation: Organisation, manager: User, email: str, name: str, job_role: str, hire_date: date | None) -> Invitation:
+    """Queue an invitation e-mail with a single-use link that expires after INVITATION_DAYS."""
+    email = normalise_email(email)
+    existing = find_user(email)
+    if existing is not None and hire_membership(organisation, existing.id) is not None:
+        raise OrganisationError(f"{email} is already a hire of {organisation.name}.")
+    token = secrets.token_urlsafe(32)
+    days = current_app.config["INVITATION_DAYS"]
+    invitation = Invitation(organisation_id=organisation.id, email=email, name=name.strip(), job_role=job_role.strip(),
+                            hire_date=hire_date, token_hash=_token_hash(token), invited_by=manager.id,
+                            expires_at=utcnow() + timedelta(days=days))
+    db.session.add(invitation)
+    link = mail.absolute_url(url_for("employer.accept_invitation", token=token))
+    mail.queue(email, f"{organisation.name} invites you to Billing & Coding Academy",
+               f"Hello {invitation.name},\n\n{organisation.name} has invited you to complete your required training "
+               f"on Billing & Coding Academy.\n\nAccept the invitation within {days} days:\n{link}\n\n"
+               "If you did not expect this message, you can ignore it.", kind="invitation")
+    return invitation
+
+
+def invite_from_csv(organisation: Organisation, manager: User, text: str) -> CsvReport:
+    """Invite every good row of a CSV (name, email, job_role, hire_date); bad rows are reported by line."""
+    report = CsvReport()
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or [f.strip().lower() for f in reader.fieldnames] != list(CSV_COLUMNS):
+        report.problems.append((1, f"The first line must be the column names: {','.join(CSV_COLUMNS)}"))
+        return report
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_CSV_ROWS:
+            report.problems.append((line, f"Only {MAX_CSV_ROWS} rows can be uploaded at once; the rest were not read."))
+            break
+        values = {key.strip().lower(): (value or "").strip() for key, value in row.items() if key}
+        problem = _row_problem(values, seen)
+        if problem:
+            report.problems.append((line, problem))
+            continue
+        try:
+            with db.session.begin_nested():
+                invite(organisation, manager, values["email"], values["name"], values["job_role"], _date(values["hire_date"]))
+        except OrganisationError as error:
+            report.problems.append((line, str(error)))
+            continue
+        seen.add(normalise_email(values["email"]))
+        report.invited.append(values["email"])
+    return report
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _row_problem(values: dict[str, str], seen: set[str]) -> str | None:
+    if None in values or len(values) != len(CSV_COLUMNS):
+        return "This line does not have exactly 4 columns."
+    if not values["name"] or len(values["name"]) > 80:
+        return "The name is missing or longer than 80 characters."
+    try:
+        validate_email(values["email"], check_deliverability=False)
+    except EmailNotValidError:
+        return f"“{values['email']}” is not a valid e-mail address."
+    if normalise_email(values["email"]) in seen:
+        return f"{values['email']} appears earlier in the file."
+    if len(values["job_role"]) > 80:
+        return "The job role is longer than 80 characters."
+    try:
+        _date(values["hire_date"])
+    except ValueError:
+        return f"“{values['hire_date']}” is not a date; write it as YYYY-MM-DD."
+    return None
+
+
+def invitation_for(token: str, now: datetime) -> Invitation:
+    """The open invitation with this token; raises OrganisationError if unknown, used or expired."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
+    if invitation is None:
+        raise OrganisationError("This invitation link is not valid.")
+    if invitation.used_at is not None:
+        raise OrganisationError("This invitation has already been used. Sign in to continue.")
+    if invitation.expires_at < now:
+        raise OrganisationError("This invitation has expired. Ask your manager to send a new one.")
+    return invitation
+
+
+def accept(invitation: Invitation, user: User, now: datetime) -> Membership:
+    """Make the user a hire of the inviting organisation and use up the invitation."""
+    if invitation.used_at is not None:
+        raise OrganisationError("This invitation has already been used.")
+    invitation.used_at = now
+    membership = db.session.scalar(select(Membership).where(
+        Membership.organisation_id == invitation.organisation_id, Membership.user_id == user.id))
+    if membership is None:
+        membership = Membership(organisation_id=invitation.organisation_id, user_id=user.id, kind="hire")
+        db.session.add(membership)
+    elif membership.kind == "manager":
+        raise OrganisationError("You manage this organisation; a manager cannot also be its hire.")
+    membership.removed_at = None
+    membership.job_role, membership.hire_date = invitation.job_role, invitation.hire_date or now.date()
+    db.session.flush()
+    return membership
+
+
+def hire_membership(organisation: Organisation, user_id: int) -> Membership | None:
+    """The current hire membership of this user in the organisation."""
+    return db.session.scalar(select(Membership).where(
+        Membership.organisation_id == organisation.id, Membership.user_id == user_id, Membership.kind == "hire",
+        Membership.removed_at.is_(None)))
+
+
+def remove_hire(organisation: Organisation, user_id: int) -> Membership:
+    """Take a hire out of the organisation; every record of their training stays."""
+    membership = hire_membership(organisation, user_id)
+    if membership is None:
+        raise OrganisationError("That person is not a hire of this organisation.")
+    membership.removed_at = utcnow()
+    return membership
+
+
+def hire_organisations(user: User) -> list[Organisation]:
+    """The organisations this person is currently a hire of."""
+    return list(db.session.scalars(select(Organisation).join(Membership).where(
+        Membership.user_id == user.id, Membership.kind == "hire", Membership.removed_at.is_(None))))

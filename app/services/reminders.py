@@ -1,0 +1,108 @@
+"""The daily reminders run: due-date reminders, overdue digests, expiry notices and yearly renewals.
+
+Each reminder has a key recorded in reminders_sent, so running the command any number of times a day
+sends each reminder once.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Assignment, HireTraining, Membership, Organisation, ReminderSent, User
+from app.services import mail
+from app.services.assignments import renew_expired
+from app.services.compliance import EXPIRING_DAYS
+
+
+@dataclass
+class RunReport:
+    """What one run did."""
+
+    sent: list[str] = field(default_factory=list)
+    renewed: int = 0
+
+
+def _kind(training: HireTraining, today: date) -> str | None:
+    """Which reminder this cycle is due for today, if any."""
+    if training.completed_at is None:
+        days = (training.due_on - today).days
+        if 3 < days <= 7:
+            return "due-7"
+        if 0 <= days <= 3:
+            return "due-3"
+        return "overdue" if days < 0 else None
+    if training.expires_on is not None and 0 <= (training.expires_on - today).days <= EXPIRING_DAYS:
+        return "expiry-30"
+    return None
+
+
+def _message(kind: str, training: HireTraining, user: User) -> tuple[str, str]:
+    title, link = training.assignment.title, mail.absolute_url(url_for("learn.dashboard"))
+    if kind == "due-7":
+        return f"Reminder: “{title}” is due on {training.due_on:%d %B %Y}", f"Hello {user.display_name},\n\nYour required training “{title}” is due in a week, on {training.due_on:%d %B %Y}.\n\nContinue here: {link}\n"
+    if kind == "due-3":
+        return f"“{title}” is due in 3 days", f"Hello {user.display_name},\n\nYour required training “{title}” is due on {training.due_on:%d %B %Y}.\n\nContinue here: {link}\n"
+    if kind == "overdue":
+        return f"Overdue: “{title}”", f"Hello {user.display_name},\n\nYour required training “{title}” was due on {training.due_on:%d %B %Y} and is not complete yet.\n\nPlease finish it now: {link}\n"
+    return f"“{title}” expires on {training.expires_on:%d %B %Y}", f"Hello {user.display_name},\n\nYour certificate for “{title}” expires on {training.expires_on:%d %B %Y}. You will be asked to take the training again.\n\n{link}\n"
+
+
+def _claim(key: str, already: set[str]) -> bool:
+    """Record the reminder's key; False if it was sent before."""
+    if key in already:
+        return False
+    db.session.add(ReminderSent(key=key))
+    already.add(key)
+    return True
+
+
+def send_reminders(today: date) -> RunReport:
+    """Queue every reminder due today that was not sent before, renew expired yearly training, and report."""
+    report = RunReport(renewed=len(renew_expired(today)))
+    already = set(db.session.scalars(select(ReminderSent.key)))
+    rows = db.session.execute(
+        select(HireTraining, User, Assignment)
+        .join(Assignment, Assignment.id == HireTraining.assignment_id).join(User, User.id == HireTraining.user_id)
+        .join(Membership, (Membership.organisation_id == Assignment.organisation_id) & (Membership.user_id == User.id))
+        .where(Membership.removed_at.is_(None), Membership.kind == "hire", User.active.is_(True))
+        .order_by(HireTraining.id)).all()
+    latest: dict[tuple[int, int], HireTraining] = {}
+    for training, _user, _rule in rows:
+        key = (training.assignment_id, training.user_id)
+        if key not in latest or training.cycle > latest[key].cycle:
+            latest[key] = training
+    overdue_by_org: dict[int, list[tuple[User, HireTraining]]] = defaultdict(list)
+    for training, user, rule in rows:
+        if latest[(training.assignment_id, training.user_id)] is not training:
+            continue
+        kind = _kind(training, today)
+        if kind == "overdue":
+            overdue_by_org[rule.organisation_id].append((user, training))
+        if kind and _claim(f"training:{training.id}:{kind}", already):
+            subject, body = _message(kind, training, user)
+            mail.queue(user.email, subject, body, kind=f"reminder-{kind}", training_id=training.id)
+            report.sent.append(f"{kind} to {user.email}: {training.assignment.title}")
+    for organisation_id, overdue in overdue_by_org.items():
+        if _claim(f"digest:{organisation_id}:{today.isoformat()}", already):
+            report.sent += _digest(organisation_id, overdue, today)
+    return report
+
+
+def _digest(organisation_id: int, overdue: list[tuple[User, HireTraining]], today: date) -> list[str]:
+    organisation = db.session.get(Organisation, organisation_id)
+    managers = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.organisation_id == organisation_id, Membership.kind == "manager", Membership.removed_at.is_(None)))
+    lines = "\n".join(f"- {user.display_name} ({user.email}): {training.assignment.title}, due {training.due_on:%d %B %Y}"
+                      for user, training in overdue)
+    link = mail.absolute_url(url_for("employer.dashboard", status="Overdue"))
+    sent = []
+    for manager in managers:
+        mail.queue(manager.email, f"{organisation.name}: {len(overdue)} overdue training item(s) on {today:%d %B %Y}",
+                   f"Hello {manager.display_name},\n\nThese required trainings are overdue:\n\n{lines}\n\nSee them all: {link}\n",
+                   kind="digest")
+        sent.append(f"digest to {manager.email}: {len(overdue)} overdue")
+    return sent
