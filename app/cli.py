@@ -14,12 +14,12 @@ from app.content.readability import MAX_GRADE, lesson_grades
 from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
-from app.services.accounts import AccountError, create_user, find_user, set_password
 from app.models.base import utcnow
 from app.services import mail
+from app.services.accounts import AccountError, create_user, find_user, set_password
 from app.services.bench import time_gradebook
-from app.services.reminders import send_reminders
 from app.services.demo import build_cohort
+from app.services.reminders import send_reminders
 
 DEMO_ACCOUNTS = [
     ("student@demo.example", "Demo Student", "student"),

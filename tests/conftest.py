@@ -113,3 +113,14 @@ def login_as(client, db):
         return user
 
     return _login_as
+
+
+@pytest.fixture
+def smtp(app):
+    """A real local SMTP server the app sends through; yields the collector of received messages."""
+    from tests.smtp import start_server
+
+    controller, collector, port = start_server()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield collector
+    controller.stop()

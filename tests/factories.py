@@ -94,3 +94,39 @@ def make_cohort(instructor, learners=(), name: str = "Test cohort"):
         db.session.add(Enrolment(cohort_id=cohort.id, user_id=learner.id))
     db.session.flush()
     return cohort
+
+
+def make_organisation(manager, name: str = "Lakeside Billing Office"):
+    """An organisation managed by `manager`."""
+    from app.services.organisations import create_organisation
+
+    organisation = create_organisation(manager, name)
+    db.session.flush()
+    return organisation
+
+
+def add_hire(organisation, user, job_role: str = "coder", hire_date=None):
+    """Make `user` a current hire of the organisation (as if they accepted an invitation)."""
+    from app.models import Membership
+
+    membership = Membership(organisation_id=organisation.id, user_id=user.id, kind="hire", job_role=job_role, hire_date=hire_date)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def complete_module(user, slug: str, when=None):
+    """Record every lesson of the module read and its quiz and exercises passed, as the learner would."""
+    from sqlalchemy import select as _select
+
+    from app.models import LessonProgress, Module
+    from app.models.base import utcnow
+
+    module = db.session.scalar(_select(Module).where(Module.slug == slug))
+    when = when or utcnow()
+    for lesson in module.lessons:
+        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, completed_at=when))
+    for graded in [module.quiz, *module.exercises]:
+        make_attempt(user, graded, [True] * min(4, len(graded.questions)), when=when)
+    db.session.flush()
+    return module

@@ -2,8 +2,8 @@
 
 from app.models.audit import AuditEvent
 from app.models.compliance import Assignment, Certificate, EmailMessage, HireTraining, ReminderSent
-from app.models.employers import Attestation, Invitation, Membership, Organisation, PolicyVersion
 from app.models.content import ContentVersion, GlossaryTerm, Lesson, Module, Question, Quiz
+from app.models.employers import Attestation, Invitation, Membership, Organisation, PolicyVersion
 from app.models.organisations import Cohort, Enrolment
 from app.models.people import ROLES, User
 from app.models.progress import LessonProgress, QuizAttempt, ReviewItem

@@ -6,14 +6,13 @@ from datetime import date
 
 import segno
 from fpdf import FPDF
-from flask import url_for
 from sqlalchemy import select
 
 from app.content.sync import current_version_id
 from app.extensions import db
 from app.models import Certificate, HireTraining, Organisation, User
 from app.models.base import utcnow
-from app.services.mail import absolute_url
+from app.services.mail import site_url
 
 
 def issue(training: HireTraining, user: User) -> Certificate:
@@ -49,7 +48,7 @@ def revoke(certificate: Certificate, reason: str) -> None:
 
 def verify_url(certificate: Certificate) -> str:
     """The public page that confirms the certificate."""
-    return absolute_url(url_for("employer.verify", code=certificate.code))
+    return site_url("employer.verify", code=certificate.code)
 
 
 def _latin1(text: str) -> str:

@@ -7,7 +7,7 @@ A message whose delivery fails stays in the outbox with its error and is tried a
 import smtplib
 from email.message import EmailMessage as MimeMessage
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from app.extensions import db
@@ -64,6 +64,7 @@ def deliver_pending(limit: int = 200) -> dict[str, int]:
     return counts
 
 
-def absolute_url(path: str) -> str:
-    """A link for an e-mail: the configured public address plus a path on this site."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
+def site_url(endpoint: str, **values) -> str:
+    """A full link to a page, for e-mails and PDFs, built on BASE_URL (works outside requests, e.g. in cron)."""
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -66,7 +66,7 @@ def invite(organisation: Organisation, manager: User, email: str, name: str, job
                             hire_date=hire_date, token_hash=_token_hash(token), invited_by=manager.id,
                             expires_at=utcnow() + timedelta(days=days))
     db.session.add(invitation)
-    link = mail.absolute_url(url_for("employer.accept_invitation", token=token))
+    link = mail.site_url("employer.accept_invitation", token=token)
     mail.queue(email, f"{organisation.name} invites you to Billing & Coding Academy",
                f"Hello {invitation.name},\n\n{organisation.name} has invited you to complete your required training "
                f"on Billing & Coding Academy.\n\nAccept the invitation within {days} days:\n{link}\n\n"

@@ -2,7 +2,7 @@
 
 import hashlib
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.extensions import db
@@ -29,7 +29,7 @@ def request_reset(email: str) -> None:
         return
     token = _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    link = mail.absolute_url(url_for("auth.reset_password", token=token))
+    link = mail.site_url("auth.reset_password", token=token)
     mail.queue(user.email, "Reset your Billing & Coding Academy password",
                f"Hello {user.display_name},\n\nSomeone asked to reset the password of this account. If it was you, "
                f"choose a new password within {minutes} minutes:\n{link}\n\nIf it was not you, ignore this message; "

@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import select
 
 from app.extensions import db
@@ -41,7 +40,7 @@ def _kind(training: HireTraining, today: date) -> str | None:
 
 
 def _message(kind: str, training: HireTraining, user: User) -> tuple[str, str]:
-    title, link = training.assignment.title, mail.absolute_url(url_for("learn.dashboard"))
+    title, link = training.assignment.title, mail.site_url("learn.dashboard")
     if kind == "due-7":
         return f"Reminder: “{title}” is due on {training.due_on:%d %B %Y}", f"Hello {user.display_name},\n\nYour required training “{title}” is due in a week, on {training.due_on:%d %B %Y}.\n\nContinue here: {link}\n"
     if kind == "due-3":
@@ -98,7 +97,7 @@ def _digest(organisation_id: int, overdue: list[tuple[User, HireTraining]], toda
         Membership.organisation_id == organisation_id, Membership.kind == "manager", Membership.removed_at.is_(None)))
     lines = "\n".join(f"- {user.display_name} ({user.email}): {training.assignment.title}, due {training.due_on:%d %B %Y}"
                       for user, training in overdue)
-    link = mail.absolute_url(url_for("employer.dashboard", status="Overdue"))
+    link = mail.site_url("employer.dashboard", status="Overdue")
     sent = []
     for manager in managers:
         mail.queue(manager.email, f"{organisation.name}: {len(overdue)} overdue training item(s) on {today:%d %B %Y}",
