@@ -17,8 +17,8 @@ from app.models import ROLES, User
 from app.models.base import utcnow
 from app.services import mail
 from app.services.accounts import AccountError, create_user, find_user, set_password
-from app.services.bench import time_gradebook
-from app.services.demo import build_cohort
+from app.services.bench import time_compliance, time_gradebook
+from app.services.demo import build_cohort, build_organisation
 from app.services.reminders import send_reminders
 
 DEMO_ACCOUNTS = [
@@ -171,6 +171,29 @@ def demo_cohort(learners: int, instructor_email: str) -> None:
     cohort = build_cohort(instructor, learners)
     db.session.commit()
     click.echo(f"Cohort {cohort.id} “{cohort.name}” built. Measure it with: flask --app app demo time-gradebook --cohort {cohort.id}")
+
+
+@demo.command("organisation")
+@click.option("--hires", default=2000, show_default=True, help="How many hires to generate.")
+@click.option("--manager", "manager_email", default="employer@demo.example", show_default=True)
+def demo_organisation(hires: int, manager_email: str) -> None:
+    """Build an organisation of generated hires with 5 required trainings each, for the compliance dashboard."""
+    if not current_app.config.get("DEMO_ACCOUNTS"):
+        raise click.ClickException("Demo data is disabled in this configuration.")
+    manager = find_user(manager_email)
+    if manager is None or manager.role != "employer":
+        raise click.ClickException(f"No employer account {manager_email}; run: flask --app app demo create")
+    organisation = build_organisation(manager, hires)
+    db.session.commit()
+    click.echo(f"Organisation {organisation.id} built. Measure it with: flask --app app demo time-compliance --organisation {organisation.id}")
+
+
+@demo.command("time-compliance")
+@click.option("--organisation", "organisation_id", type=int, required=True)
+@click.option("--runs", default=20, show_default=True)
+def demo_time_compliance(organisation_id: int, runs: int) -> None:
+    """Render an organisation's compliance dashboard several times in-process; print server time and SQL queries."""
+    click.echo(time_compliance(current_app, organisation_id, runs))
 
 
 @demo.command("time-gradebook")

@@ -13,7 +13,7 @@ STATUSES = ("Assigned", "In progress", "Completed", "Overdue", "Expiring", "Expi
 EXPIRING_DAYS = 30
 
 
-def status_of(training: HireTraining, today: date, started: bool) -> str:
+def status_of(training: "HireTraining | TrainingFacts", today: date, started: bool) -> str:
     """One cycle's status on a given day; `started` says whether the hire has worked on it since it was assigned."""
     if training.completed_at is not None:
         if training.expires_on is not None:
@@ -27,11 +27,38 @@ def status_of(training: HireTraining, today: date, started: bool) -> str:
     return "In progress" if started else "Assigned"
 
 
+@dataclass(frozen=True)
+class TrainingFacts:
+    """The dates of one training cycle, read as plain values (the matrix can hold thousands)."""
+
+    id: int
+    user_id: int
+    assignment_id: int
+    cycle: int
+    assigned_at: datetime
+    due_on: date
+    completed_at: datetime | None
+    expires_on: date | None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    display_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    job_role: str
+    hire_date: date | None
+
+
 @dataclass
 class Cell:
     """A hire's latest cycle of one assignment, with its status."""
 
-    training: HireTraining
+    training: TrainingFacts
     status: str
 
 
@@ -39,8 +66,8 @@ class Cell:
 class HireRow:
     """One hire's line of the matrix."""
 
-    user: User
-    membership: Membership
+    user: Person
+    membership: Placement
     cells: dict[int, Cell] = field(default_factory=dict)
 
 
@@ -77,26 +104,31 @@ def _activity(user_ids) -> dict[tuple[int, int], datetime]:
 def build(organisation_id: int, today: date) -> Dashboard:
     """Every current hire's latest cycle of every assignment, in a fixed number of queries."""
     hires = db.session.execute(
-        select(Membership, User).join(User, User.id == Membership.user_id)
+        select(User.id, User.display_name, User.email, Membership.job_role, Membership.hire_date)
+        .join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == organisation_id, Membership.kind == "hire", Membership.removed_at.is_(None))
         .order_by(User.display_name, User.id)).all()
     assignments = list(db.session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id).order_by(Assignment.id)))
     hire_ids = select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.kind == "hire",
                                                 Membership.removed_at.is_(None))
-    latest: dict[tuple[int, int], HireTraining] = {}
-    for training in db.session.scalars(select(HireTraining).join(Assignment).where(
+    latest: dict[tuple[int, int], TrainingFacts] = {}
+    columns = [getattr(HireTraining, name) for name in TrainingFacts.__dataclass_fields__]
+    for values in db.session.execute(select(*columns).join(Assignment).where(
             Assignment.organisation_id == organisation_id, HireTraining.user_id.in_(hire_ids)).order_by(HireTraining.cycle)):
+        training = TrainingFacts(*values)
         latest[(training.user_id, training.assignment_id)] = training
     modules = {m.slug: m.id for m in db.session.scalars(select(Module).where(Module.retired.is_(False)))}
     activity = _activity(hire_ids)
+    covered = {a.id: [modules[s] for s in a.module_slugs if s in modules] or list(modules.values()) for a in assignments}
     rows, counts = [], Counter()
-    for membership, user in hires:
-        row = HireRow(user, membership)
+    for user_id, name, email, job_role, hire_date in hires:
+        user = Person(user_id, name, email)
+        row = HireRow(user, Placement(job_role, hire_date))
         for assignment in assignments:
             training = latest.get((user.id, assignment.id))
             if training is None:
                 continue
-            module_ids = [modules[s] for s in assignment.module_slugs if s in modules] or list(modules.values())
+            module_ids = covered[assignment.id]
             started = any(activity.get((user.id, m), datetime.min) >= training.assigned_at for m in module_ids)
             cell = Cell(training, status_of(training, today, started))
             row.cells[assignment.id] = cell

@@ -7,7 +7,19 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from app.extensions import db
-from app.models import Cohort, Enrolment, Lesson, LessonProgress, QuizAttempt, User
+from app.models import (
+    Assignment,
+    Cohort,
+    Enrolment,
+    HireTraining,
+    Lesson,
+    LessonProgress,
+    Membership,
+    Module,
+    Organisation,
+    QuizAttempt,
+    User,
+)
 from app.models.base import utcnow
 from app.questions import question_type
 from app.services.accounts import hash_password
@@ -70,3 +82,42 @@ def _pick(rng: random.Random, shown: dict, right: bool):
         wrong = [i for i in range(len(shown["choices"])) if i not in correct]
         return correct if right or not wrong else sorted(correct[:-1] + [rng.choice(wrong)])
     return None
+
+
+def build_organisation(manager: User, hires: int, trainings: int = 5, seed: int = 2) -> Organisation:
+    """An organisation of `hires` generated hires, each with `trainings` required trainings in mixed states."""
+    rng = random.Random(seed)
+    now = utcnow()
+    organisation = Organisation(name=f"Demo organisation of {hires}")
+    db.session.add(organisation)
+    db.session.flush()
+    db.session.add(Membership(organisation_id=organisation.id, user_id=manager.id, kind="manager"))
+    unusable = hash_password(secrets.token_urlsafe(24))
+    tag = secrets.token_hex(3)
+    user_ids = db.session.scalars(insert(User).returning(User.id), [
+        {"email": f"hire{n}.{tag}@demo.example", "display_name": f"Demo Hire {n:04d}", "password_hash": unusable,
+         "role": "student", "active": True, "session_nonce": secrets.token_urlsafe(16), "created_at": now}
+        for n in range(1, hires + 1)]).all()
+    roles = ("coder", "biller", "front desk")
+    db.session.execute(insert(Membership), [
+        {"organisation_id": organisation.id, "user_id": uid, "kind": "hire", "job_role": rng.choice(roles),
+         "hire_date": (now - timedelta(days=rng.randint(0, 400))).date(), "joined_at": now} for uid in user_ids])
+    slugs = [m.slug for m in db.session.scalars(select(Module).order_by(Module.position))]
+    rules = []
+    for n in range(trainings):
+        rule = Assignment(organisation_id=organisation.id, title=f"Required training {n + 1}", module_slugs=[slugs[n % len(slugs)]],
+                          audience="everyone", due_days=30, yearly=n == 0, created_by=manager.id)
+        db.session.add(rule)
+        rules.append(rule)
+    db.session.flush()
+    rows = []
+    for uid in user_ids:
+        for rule in rules:
+            assigned = now - timedelta(days=rng.randint(0, 400))
+            done = rng.random() < 0.6
+            completed = assigned + timedelta(days=rng.randint(1, 40)) if done else None
+            rows.append({"assignment_id": rule.id, "user_id": uid, "cycle": 1, "assigned_at": assigned,
+                         "due_on": (assigned + timedelta(days=30)).date(), "completed_at": completed,
+                         "expires_on": (completed + timedelta(days=365)).date() if completed and rule.yearly else None})
+    db.session.execute(insert(HireTraining), rows)
+    return organisation
