@@ -18,6 +18,22 @@ from app.models import Cohort, Enrolment, Membership, QuizAttempt, User
 STAFF = ("instructor", "admin")
 
 
+# Every view declares who may open it with one of these decorators; a test fails on a view that does not.
+
+
+def public(view: Callable) -> Callable:
+    """Anyone may open the view, signed in or not."""
+    view.access = "public"
+    return view
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in account may open the view (which then shows only the account's own data)."""
+    wrapped = login_required(view)
+    wrapped.access = "signed-in"
+    return wrapped
+
+
 def roles_required(*roles: str) -> Callable:
     """Allow the view to signed-in users with one of `roles`; others get 403 (anonymous: the sign-in page)."""
 
@@ -29,7 +45,7 @@ def roles_required(*roles: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = roles
+        wrapped.access = roles
         return wrapped
 
     return decorator

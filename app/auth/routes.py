@@ -1,11 +1,18 @@
 """Register, sign in and sign out."""
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
-from app.auth.forms import LoginForm, LogoutForm, NewPasswordForm, RegisterForm, ResetRequestForm
+from app.auth.forms import (
+    LoginForm,
+    LogoutForm,
+    NewPasswordForm,
+    RegisterForm,
+    ResetRequestForm,
+)
 from app.extensions import db
+from app.permissions import public, signed_in
 from app.services import mail, password_reset
 from app.services.accounts import AccountError, authenticate, create_user, end_sessions
 from app.urls import safe_next
@@ -19,6 +26,7 @@ def _start_session(user) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@public
 def register():
     """Create a learner account and sign it in."""
     if current_user.is_authenticated:
@@ -38,6 +46,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     """Sign in with e-mail and password, then go back to where the learner was headed."""
     form = LoginForm(next=request.args.get("next", ""))
@@ -55,7 +64,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@signed_in
 def logout():
     """Sign out and make the old session cookie worthless."""
     if LogoutForm().validate_on_submit():
@@ -68,6 +77,7 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@public
 def request_password_reset():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ResetRequestForm()
@@ -81,6 +91,7 @@ def request_password_reset():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
 def reset_password(token: str):
     """Choose a new password with a valid link; the link then stops working."""
     user = password_reset.user_for_token(token)

@@ -1,7 +1,7 @@
 """Views for hires and the public: accept an invitation, acknowledge the policy, certificates and their verification."""
 
 from flask import Response, abort, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_user
 
 from app.employer import bp
 from app.employer.forms import AcceptForm, AttestForm
@@ -9,12 +9,13 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Certificate, HireTraining, PolicyVersion
 from app.models.base import utcnow
-from app.permissions import managed_organisation_ids
+from app.permissions import managed_organisation_ids, public, signed_in
 from app.services import assignments, audit, certificates, organisations, policy
 from app.services.accounts import AccountError, create_user, find_user
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
 def accept_invitation(token: str):
     """Accept an invitation: with the signed-in account, or by creating one (a GET changes nothing)."""
     now = utcnow()
@@ -46,7 +47,7 @@ def accept_invitation(token: str):
 
 
 @bp.route("/policy/<int:version_id>", methods=["GET", "POST"])
-@login_required
+@signed_in
 def acknowledge_policy(version_id: int):
     """A hire reads their organisation's current confidentiality policy and acknowledges it."""
     pending = {version.id: (organisation, version) for organisation, version in policy.pending_for(current_user)}
@@ -69,7 +70,7 @@ def acknowledge_policy(version_id: int):
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
-@login_required
+@signed_in
 def certificate_pdf(certificate_id: int):
     """The certificate as a PDF, for its holder or a manager of the organisation that required it."""
     certificate = db.session.get(Certificate, certificate_id) or abort(404)
@@ -85,6 +86,7 @@ def certificate_pdf(certificate_id: int):
 
 
 @bp.route("/verify/<code>")
+@public
 def verify(code: str):
     """Public check of a certificate: valid, expired or revoked, and nothing else about the person."""
     certificate = certificates.by_code(code)

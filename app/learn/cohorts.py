@@ -1,17 +1,18 @@
 """Learner views for joining a cohort with a code or an invitation link."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app.extensions import db
 from app.learn import bp
 from app.learn.forms import JoinForm
 from app.models.base import utcnow
+from app.permissions import signed_in
 from app.services import cohorts
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@login_required
+@signed_in
 def join():
     """Join a cohort by typing its code; an invalid or closed code joins nothing and says why."""
     form = JoinForm()
@@ -28,7 +29,7 @@ def join():
 
 
 @bp.route("/join/<code>")
-@login_required
+@signed_in
 def invitation(code: str):
     """An invitation link: shows the cohort and asks the learner to confirm (a GET never joins)."""
     cohort = cohorts.find_by_code(code)

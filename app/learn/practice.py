@@ -1,7 +1,7 @@
 """Learner views for spaced review and the glossary."""
 
 from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -9,13 +9,14 @@ from app.extensions import db
 from app.learn import bp
 from app.learn.forms import AnswerForm
 from app.models import GlossaryTerm
+from app.permissions import public, signed_in
 from app.questions import AnswerError, question_type
 from app.services import review as reviews
 from app.services.quizzes import ReviewRow
 
 
 @bp.route("/review", methods=["GET", "POST"])
-@login_required
+@signed_in
 def review():
     """The learner's due review questions; answering them moves each along its 1, 3, 7-day schedule."""
     form = AnswerForm()
@@ -56,6 +57,7 @@ def _answer_reviews(form) -> tuple[list[ReviewRow], dict[int, str]]:
 
 
 @bp.route("/glossary")
+@public
 def glossary():
     """Every key term with its definition and the lesson that teaches it; searchable."""
     query = request.args.get("q", "").strip()[:80]

@@ -4,7 +4,7 @@ import random
 import re
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -14,7 +14,7 @@ from app.learn import bp
 from app.learn.forms import AnswerForm
 from app.models import Lesson, Quiz, QuizAttempt
 from app.models.base import utcnow
-from app.permissions import visible_attempts
+from app.permissions import public, signed_in, visible_attempts
 from app.questions import AnswerError, question_type
 from app.services import assignments, compliance, policy, progress, quizzes, review
 from app.services.cohorts import learner_cohorts
@@ -50,6 +50,7 @@ def _locked_page(course: progress.CourseProgress, module_id: int | None):
 
 
 @bp.route("/")
+@public
 def dashboard():
     """The course map: for a learner their progress and where to continue; for a visitor an overview."""
     if not current_user.is_authenticated:
@@ -62,7 +63,7 @@ def dashboard():
 
 
 @bp.route("/lessons/<slug>")
-@login_required
+@signed_in
 def lesson(slug: str):
     """One lesson with its knowledge checks, previous/next navigation and the step that marks it complete."""
     current = _lesson_or_404(slug)
@@ -119,7 +120,7 @@ def grade_check(lesson: Lesson, number: int, form: MultiDict) -> dict:
 
 
 @bp.route("/lessons/<slug>/checks/<int:number>")
-@login_required
+@signed_in
 def check_answer(slug: str, number: int):
     """Instant feedback on a knowledge check, for the lesson page's script (JSON); nothing is stored."""
     current = _lesson_or_404(slug)
@@ -129,7 +130,7 @@ def check_answer(slug: str, number: int):
 
 
 @bp.route("/lessons/<slug>/complete", methods=["POST"])
-@login_required
+@signed_in
 def complete_lesson(slug: str):
     """Mark the lesson complete, then go on: to the next lesson of the module, or its quiz."""
     current = _lesson_or_404(slug)
@@ -151,7 +152,7 @@ def complete_lesson(slug: str):
 
 
 @bp.route("/quizzes/<slug>")
-@login_required
+@signed_in
 def quiz(slug: str):
     """A quiz's overview: rules, the learner's open attempt and their history."""
     current = _quiz_or_404(slug)
@@ -166,7 +167,7 @@ def quiz(slug: str):
 
 
 @bp.route("/quizzes/<slug>/start", methods=["POST"])
-@login_required
+@signed_in
 def start_quiz(slug: str):
     """Start (or resume) an attempt and show its questions."""
     current = _quiz_or_404(slug)
@@ -185,7 +186,7 @@ def start_quiz(slug: str):
 
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
-@login_required
+@signed_in
 def attempt(attempt_id: int):
     """An open attempt's questions (GET), handing it in (POST), or a submitted attempt's result."""
     current = _own_attempt_or_404(attempt_id)

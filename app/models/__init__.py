@@ -1,9 +1,28 @@
 """The domain model, one module per area; importing this package registers every table."""
 
 from app.models.audit import AuditEvent
-from app.models.compliance import Assignment, Certificate, EmailMessage, HireTraining, ReminderSent
-from app.models.content import ContentVersion, GlossaryTerm, Lesson, Module, Question, Quiz
-from app.models.employers import Attestation, Invitation, Membership, Organisation, PolicyVersion
+from app.models.compliance import (
+    Assignment,
+    Certificate,
+    EmailMessage,
+    HireTraining,
+    ReminderSent,
+)
+from app.models.content import (
+    ContentVersion,
+    GlossaryTerm,
+    Lesson,
+    Module,
+    Question,
+    Quiz,
+)
+from app.models.employers import (
+    Attestation,
+    Invitation,
+    Membership,
+    Organisation,
+    PolicyVersion,
+)
 from app.models.organisations import Cohort, Enrolment
 from app.models.people import ROLES, User
 from app.models.progress import LessonProgress, QuizAttempt, ReviewItem

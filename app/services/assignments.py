@@ -6,7 +6,15 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Assignment, HireTraining, Membership, Module, Organisation, QuizAttempt, User
+from app.models import (
+    Assignment,
+    HireTraining,
+    Membership,
+    Module,
+    Organisation,
+    QuizAttempt,
+    User,
+)
 from app.models.base import utcnow
 from app.services import certificates, policy
 from app.services.progress import course_progress

@@ -7,7 +7,18 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Assignment, Certificate, HireTraining, Lesson, LessonProgress, Membership, Module, Quiz, QuizAttempt, User
+from app.models import (
+    Assignment,
+    Certificate,
+    HireTraining,
+    Lesson,
+    LessonProgress,
+    Membership,
+    Module,
+    Quiz,
+    QuizAttempt,
+    User,
+)
 
 STATUSES = ("Assigned", "In progress", "Completed", "Overdue", "Expiring", "Expired")
 EXPIRING_DAYS = 30

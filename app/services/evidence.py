@@ -7,7 +7,16 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, Attestation, Certificate, HireTraining, Membership, PolicyVersion, QuizAttempt, User
+from app.models import (
+    Assignment,
+    Attestation,
+    Certificate,
+    HireTraining,
+    Membership,
+    PolicyVersion,
+    QuizAttempt,
+    User,
+)
 from app.services.certificates import render_pdf, status
 from app.services.compliance import status_of
 from app.services.exports import to_csv

@@ -6,7 +6,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, Enrolment, Lesson, LessonProgress, Module, Quiz, QuizAttempt, User
+from app.models import (
+    Cohort,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Quiz,
+    QuizAttempt,
+    User,
+)
 from app.models.base import utcnow
 from app.services.progress import QuizResult
 

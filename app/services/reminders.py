@@ -11,7 +11,14 @@ from datetime import date
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Assignment, HireTraining, Membership, Organisation, ReminderSent, User
+from app.models import (
+    Assignment,
+    HireTraining,
+    Membership,
+    Organisation,
+    ReminderSent,
+    User,
+)
 from app.services import mail
 from app.services.assignments import renew_expired
 from app.services.compliance import EXPIRING_DAYS
