@@ -19,6 +19,7 @@ from app.services import mail
 from app.services.accounts import AccountError, create_user, find_user, set_password
 from app.services.bench import time_compliance, time_gradebook
 from app.services.demo import build_cohort, build_organisation
+from app.services.passwords import password_problem
 from app.services.reminders import send_reminders
 
 DEMO_ACCOUNTS = [
@@ -129,8 +130,9 @@ users = AppGroup("users", help="Manage accounts.")
 def users_create(email: str, role: str, display_name: str | None, password_stdin: bool) -> None:
     """Create an account with a role."""
     password = _read_password(password_stdin)
-    if len(password) < 12:
-        raise click.ClickException("The password must have at least 12 characters.")
+    problem = password_problem(password, email, display_name or "")
+    if problem:
+        raise click.ClickException(problem)
     try:
         user = create_user(email, password, display_name or email.split("@")[0], role)
     except AccountError as error:
@@ -148,8 +150,9 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     if user is None:
         raise click.ClickException(f"No account with e-mail {email}.")
     password = _read_password(password_stdin)
-    if len(password) < 12:
-        raise click.ClickException("The password must have at least 12 characters.")
+    problem = password_problem(password, user.email, user.display_name)
+    if problem:
+        raise click.ClickException(problem)
     set_password(user, password)
     db.session.commit()
     click.echo(f"Password changed for {user.email}.")

@@ -7,6 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORCE_WRITE = "force_write"  # set in connection.info to take the write lock even during a GET
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -33,7 +34,7 @@ def _on_begin(connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    read_only = has_request_context() and request.method in READ_ONLY_METHODS
+    read_only = has_request_context() and request.method in READ_ONLY_METHODS and not connection.info.get(FORCE_WRITE)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

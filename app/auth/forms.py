@@ -2,10 +2,27 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-PASSWORD_MIN = 12
-PASSWORD_MAX = 128
+from app.services.passwords import MAX_LENGTH as PASSWORD_MAX
+from app.services.passwords import MIN_LENGTH as PASSWORD_MIN
+from app.services.passwords import password_problem
+
+
+class StrongPassword:
+    """A validator applying the password rules, with the form's name and e-mail as personal words."""
+
+    def __call__(self, form, field) -> None:
+        personal = [getattr(form, name).data for name in ("display_name", "email") if hasattr(form, name)]
+        problem = password_problem(field.data or "", *[p or "" for p in personal])
+        if problem:
+            raise ValidationError(problem)
+
+
+def new_password_field(label: str = "Password") -> PasswordField:
+    """A field for choosing a password, with the rules and a hint."""
+    return PasswordField(label, validators=[DataRequired(), StrongPassword()],
+                         description=f"At least {PASSWORD_MIN} characters. A few unrelated words make a strong password.")
 
 
 class RegisterForm(FlaskForm):
@@ -13,12 +30,7 @@ class RegisterForm(FlaskForm):
 
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
     email = EmailField("E-mail address", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    password = PasswordField(
-        "Password",
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                                           message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")],
-        description=f"At least {PASSWORD_MIN} characters. A few unrelated words make a strong password.",
-    )
+    password = new_password_field()
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
 
 
@@ -43,6 +55,13 @@ class ResetRequestForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     """A new password, twice."""
 
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                                                                                message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")])
+    password = new_password_field("New password")
+    confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then a new one twice."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
+    password = new_password_field("New password")
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])

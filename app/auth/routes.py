@@ -5,6 +5,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
 from app.auth.forms import (
+    ChangePasswordForm,
     LoginForm,
     LogoutForm,
     NewPasswordForm,
@@ -12,10 +13,20 @@ from app.auth.forms import (
     ResetRequestForm,
 )
 from app.extensions import db
+from app.models.base import utcnow
 from app.permissions import public, signed_in
-from app.services import mail, password_reset
-from app.services.accounts import AccountError, authenticate, create_user, end_sessions
+from app.services import audit, mail, password_reset, throttle
+from app.services.accounts import (
+    AccountError,
+    authenticate,
+    create_user,
+    end_sessions,
+    normalise_email,
+    set_password,
+)
 from app.urls import safe_next
+
+LOCKED_MESSAGE = "Too many failed sign-ins for this address. Wait 15 minutes, or reset your password."
 
 
 def _start_session(user) -> None:
@@ -53,14 +64,33 @@ def login():
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append("That e-mail address and password do not match an active account.")
-        else:
-            db.session.commit()
+        user = _sign_in(form.email.data, form.password.data, form.password.errors)
+        if user is not None:
             _start_session(user)
             return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
     return render_template("auth/login.html", form=form)
+
+
+def _sign_in(email: str, password: str, errors: list):
+    """Check the password unless the address is locked; count failures; record the outcome in the audit trail."""
+    now = utcnow()
+    if throttle.locked_until(email, now):
+        errors.append(LOCKED_MESSAGE)
+        audit.record("login.refused_locked", None, email=normalise_email(email))
+        db.session.commit()
+        return None
+    user = authenticate(email, password)
+    if user is None:
+        locked = throttle.record_failure(email, now)
+        audit.record("login.failure", None, email=normalise_email(email))
+        if locked:
+            audit.record("login.lockout", None, email=normalise_email(email))
+        errors.append(LOCKED_MESSAGE if locked else "That e-mail address and password do not match an active account.")
+    else:
+        throttle.clear(email)
+        audit.record("login.success", user, subject=user)
+    db.session.commit()
+    return user
 
 
 @bp.route("/logout", methods=["POST"])
@@ -105,3 +135,22 @@ def reset_password(token: str):
         flash("Your password is changed. Sign in with the new one.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    """Change the password, proving the current one; every other session of the account ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if authenticate(current_user.email, form.current.data) is None:
+            form.current.errors.append("That is not your current password.")
+        else:
+            user = current_user._get_current_object()
+            set_password(user, form.password.data)
+            audit.record("password.change", user, subject=user)
+            db.session.commit()
+            _start_session(user)
+            flash("Your password is changed. You were signed out everywhere else.", "success")
+            return redirect(url_for("learn.dashboard"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200

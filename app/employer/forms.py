@@ -20,7 +20,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from app.auth.forms import PASSWORD_MAX, PASSWORD_MIN
+from app.auth.forms import new_password_field
 
 
 class OrganisationForm(FlaskForm):
@@ -81,8 +81,7 @@ class AcceptForm(FlaskForm):
     """A new account created from an invitation."""
 
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
-                                                                          message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.")])
+    password = new_password_field()
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
 
 

@@ -24,7 +24,7 @@ from app.models.employers import (
     PolicyVersion,
 )
 from app.models.organisations import Cohort, Enrolment
-from app.models.people import ROLES, User
+from app.models.people import ROLES, LoginThrottle, User
 from app.models.progress import LessonProgress, QuizAttempt, ReviewItem
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "ContentVersion",
     "Enrolment",
     "GlossaryTerm",
+    "LoginThrottle",
     "Lesson",
     "LessonProgress",
     "Module",

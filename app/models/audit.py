@@ -24,3 +24,6 @@ class AuditEvent(db.Model):
     target: Mapped[str] = mapped_column(String(120), default="")  # what, e.g. "cohort:4" or "attempt:17"
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     request_id: Mapped[str] = mapped_column(String(40), default="")
+    # Each event's hash covers its fields and the previous event's hash, so a changed or removed row shows.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")

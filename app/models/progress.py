@@ -57,6 +57,7 @@ class QuizAttempt(db.Model):
     pass_mark: Mapped[int]
     snapshot: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     answers: Mapped[list[Any] | None] = mapped_column(JSON)
+    draft: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)  # answers saved while the attempt is open
     results: Mapped[list[bool] | None] = mapped_column(JSON)
     correct_count: Mapped[int | None]
     score: Mapped[int | None]

@@ -1,0 +1,26 @@
+"""Password rules: long enough, not too long to hash, not a common or easily guessed password."""
+
+from functools import lru_cache
+
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128  # every character counts: nothing is truncated before hashing
+MIN_SCORE = 2  # zxcvbn's scale of 0 (guessable in a few tries) to 4
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset[str]:
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *personal: str) -> str | None:
+    """Why the password is not acceptable (None when it is); `personal` are the account's name and e-mail."""
+    if len(password) < MIN_LENGTH or len(password) > MAX_LENGTH:
+        return f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."
+    if password.casefold() in _common():
+        return "That password is one of the most common passwords. Choose another."
+    if zxcvbn(password[:100], user_inputs=[p for p in personal if p])["score"] < MIN_SCORE:
+        return "That password is too easy to guess. A few unrelated words make a strong one."
+    return None
