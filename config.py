@@ -44,6 +44,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
     PERMANENT_SESSION_LIFETIME = 12 * 3600
+    SESSION_HOURS = 12  # absolute limit of a signed-in session
+    IDLE_MINUTES_STAFF = int(os.environ.get("IDLE_MINUTES_STAFF", 15))
+    IDLE_MINUTES_LEARNER = int(os.environ.get("IDLE_MINUTES_LEARNER", 30))
     # argon2id cost: at least 19 MiB and 2 passes (OWASP's minimum); the library default is stronger.
     ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", 65536))
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.content.loader import load_course
@@ -15,7 +15,8 @@ from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
 from app.models.base import utcnow
-from app.services import mail
+from app.services import audit, mail
+from app.services.backup import BackupError, backup_sqlite
 from app.services.accounts import AccountError, create_user, find_user, set_password
 from app.services.bench import time_compliance, time_gradebook
 from app.services.demo import build_cohort, build_organisation
@@ -42,8 +43,34 @@ def _read_password(from_stdin: bool) -> str:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (content, users, demo, reminders, mail_group):
+    for group in (content, users, demo, reminders, mail_group, audit_group):
         app.cli.add_command(group)
+    app.cli.add_command(backup_command)
+
+
+audit_group = AppGroup("audit", help="The audit trail.")
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain; exit 1 and name the first event that was changed or removed."""
+    checked, broken = audit.verify()
+    if broken is not None:
+        raise click.ClickException(f"The audit trail is broken at event {broken} (after {checked} good events): "
+                                   "an event was changed, or the one before it was removed.")
+    click.echo(f"The audit trail is intact: {checked} events.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH (safe while the app is running)."""
+    try:
+        size = backup_sqlite(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {path} ({size:,} bytes); integrity check passed.")
 
 
 reminders = AppGroup("reminders", help="Required-training reminders (run daily, e.g. from cron).")

@@ -1,6 +1,6 @@
 """Error pages: a plain message, the right status code, nothing internal."""
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -18,7 +18,8 @@ MESSAGES = {
 
 def _page(code: int, message: str | None = None):
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+    return render_template("errors/error.html", code=code, title=title, text=message or text,
+                           error_id=g.get("request_id", "")), code
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -38,5 +39,5 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected_error(error):
         """An unhandled error: roll back, log it, show a plain page."""
         db.session.rollback()
-        app.logger.exception("Unhandled error")
+        app.logger.exception("Unhandled error, error id %s", g.get("request_id", ""))
         return _page(500)

@@ -12,6 +12,7 @@ from app.auth.forms import (
     RegisterForm,
     ResetRequestForm,
 )
+from app.auth_session import start_session_clock
 from app.extensions import db
 from app.models.base import utcnow
 from app.permissions import public, signed_in
@@ -34,6 +35,7 @@ def _start_session(user) -> None:
     session.clear()
     login_user(user)
     session.permanent = True
+    start_session_clock()
 
 
 @bp.route("/register", methods=["GET", "POST"])

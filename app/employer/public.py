@@ -3,6 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_user
 
+from app.auth_session import start_session_clock
 from app.employer import bp
 from app.employer.forms import AcceptForm, AttestForm
 from app.extensions import db
@@ -40,6 +41,7 @@ def accept_invitation(token: str):
         if not signed_in:
             session.clear()
             login_user(user)
+            start_session_clock()
         flash(f"Welcome to {invitation.organisation.name}'s training. Your required training is listed below.", "success")
         return redirect(url_for("learn.dashboard"))
     return render_template("employer/invitation.html", invitation=invitation, form=form, signed_in=signed_in,

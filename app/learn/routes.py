@@ -194,7 +194,8 @@ def attempt(attempt_id: int):
     if request.method == "GET":
         if current.is_submitted:
             return render_template("learn/result.html", attempt=current, rows=quizzes.review(current))
-        return render_template("learn/attempt.html", attempt=current, form=form, problems={}, given=None)
+        draft = MultiDict([(key, value) for key, values in (current.draft or {}).items() for value in values])
+        return render_template("learn/attempt.html", attempt=current, form=form, problems={}, given=draft or None)
     if not form.validate_on_submit():
         abort(400)
     if current.is_submitted:
@@ -202,6 +203,8 @@ def attempt(attempt_id: int):
         return redirect(url_for("learn.attempt", attempt_id=current.id))
     answers, problems = quizzes.parse_answers(current, request.form)
     if problems:
+        quizzes.save_draft(current, request.form)
+        db.session.commit()
         flash("Some questions need an answer; they are marked below.", "error")
         return render_template("learn/attempt.html", attempt=current, form=form, problems=problems, given=request.form), 422
     if quizzes.submit_attempt(current, answers):
@@ -210,3 +213,15 @@ def attempt(attempt_id: int):
         flash("This attempt had already been handed in; here is its result.", "info")
     db.session.commit()
     return redirect(url_for("learn.attempt", attempt_id=current.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/draft", methods=["POST"])
+@signed_in
+def save_draft(attempt_id: int):
+    """Save the answers entered so far (the quiz page's script calls this as the learner goes)."""
+    current = _own_attempt_or_404(attempt_id)
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    quizzes.save_draft(current, request.form)
+    db.session.commit()
+    return jsonify({"saved": not current.is_submitted})

@@ -163,3 +163,19 @@ def history(user: User, quiz: Quiz) -> list[QuizAttempt]:
         .where(QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.submitted_at.is_not(None))
         .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
     ))
+
+
+def save_draft(attempt: QuizAttempt, form: Any) -> None:
+    """Keep the answers entered so far on an open attempt (they come back when the attempt is reopened)."""
+    if attempt.submitted_at is None:
+        attempt.draft = {key: form.getlist(key) for key in form if key.startswith("q")}
+
+
+def save_draft_on_timeout(user: User, request: Any) -> None:
+    """When a session runs out just as a quiz is handed in, keep the answers rather than lose them."""
+    if request.method != "POST" or request.endpoint not in ("learn.attempt", "learn.save_draft"):
+        return
+    attempt = db.session.get(QuizAttempt, (request.view_args or {}).get("attempt_id"))
+    if attempt is not None and attempt.user_id == user.id and attempt.submitted_at is None:
+        save_draft(attempt, request.form)
+        db.session.commit()
