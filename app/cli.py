@@ -16,8 +16,8 @@ from app.extensions import db
 from app.models import ROLES, User
 from app.models.base import utcnow
 from app.services import audit, mail
-from app.services.backup import BackupError, backup_sqlite
 from app.services.accounts import AccountError, create_user, find_user, set_password
+from app.services.backup import BackupError, backup_sqlite
 from app.services.bench import time_compliance, time_gradebook
 from app.services.demo import build_cohort, build_organisation
 from app.services.passwords import password_problem

@@ -12,7 +12,7 @@ from app.models import EmailMessage, User
 from app.pagination import paginate
 from app.permissions import roles_required
 from app.services import admin as accounts_admin
-from app.services import audit
+from app.services import audit, audit_log
 from app.services.accounts import AccountError
 
 PAGE_SIZE = 50
@@ -92,3 +92,14 @@ def outbox():
     messages = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id.desc())).all()
     page = paginate(list(messages), request.args.get("page", 1, type=int), PAGE_SIZE)
     return render_template("admin/outbox.html", page=page)
+
+
+@bp.route("/audit")
+@roles_required("admin")
+def audit_trail():
+    """The audit trail, newest first, filtered by action, person and dates."""
+    filters = {key: request.args.get(key, "").strip()[:100] for key in ("action", "person", "start", "end")}
+    events = audit_log.search(**filters)
+    page = paginate(events, request.args.get("page", 1, type=int), PAGE_SIZE)
+    people = audit_log.names([e.actor_id for e in page.items] + [e.subject_id for e in page.items])
+    return render_template("admin/audit.html", page=page, filters=filters, people=people)

@@ -21,6 +21,7 @@ def password_problem(password: str, *personal: str) -> str | None:
         return f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."
     if password.casefold() in _common():
         return "That password is one of the most common passwords. Choose another."
-    if zxcvbn(password[:100], user_inputs=[p for p in personal if p])["score"] < MIN_SCORE:
+    # zxcvbn rates at most 72 characters; a longer password is at least as strong as its first 72.
+    if zxcvbn(password[:72], user_inputs=[p for p in personal if p])["score"] < MIN_SCORE:
         return "That password is too easy to guess. A few unrelated words make a strong one."
     return None
