@@ -29,7 +29,7 @@ def test_every_post_route_refuses_a_missing_or_forged_csrf_token_and_changes_not
         if role != "anonymous":
             sign_in(client, world.accounts[role].email, DEFAULT_PASSWORD)
         before = all_counts(db)
-        for rule, url in posts:
+        for _rule, url in posts:
             for token in (None, "forged-token"):
                 data = {"name": "x", "email": "csrf@example.com", "password": "a long test password 42", "role": "admin"}
                 if token:
