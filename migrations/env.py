@@ -111,7 +111,9 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"The migration left broken foreign keys: {broken[:5]}")
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            # Discard this connection rather than return it to the pool with foreign keys off; the next
+            # one is opened with them on.
+            connection.invalidate()
 
 
 if context.is_offline_mode():
