@@ -5,7 +5,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install setup clean
+.PHONY: run test lint install setup clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -30,8 +30,12 @@ setup: install
 run: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-test
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check app tests config.py migrations/env.py
+	$(BIN)/bandit -q -c pyproject.toml -r app config.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

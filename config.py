@@ -89,7 +89,8 @@ class TestingConfig(Config):
     """The test suite: a throwaway database, cheaper (still compliant) password hashing."""
 
     TESTING = True
-    SECRET_KEY = "testing-secret-key-not-for-production-use-000000"
+    # A fixed key for the test suite only; production refuses to start without its own.
+    SECRET_KEY = "testing-secret-key-not-for-production-use-000000"  # nosec B105
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     ARGON2_MEMORY_KIB = 19456
     ARGON2_TIME_COST = 2

@@ -151,5 +151,6 @@ def test_users_create_command_makes_an_account_with_a_role(app, db):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "boss@example.test"))
     assert user.role == "admin"
-    again = app.test_cli_runner().invoke(args=["users", "create", "--email", "boss@example.test", "--password-stdin"], input="another long password\n")
+    again = app.test_cli_runner().invoke(args=["users", "create", "--email", "boss@example.test", "--password-stdin"],
+                                         input="another long password\n")
     assert again.exit_code == 1 and "already exists" in again.output

@@ -73,7 +73,8 @@ def _fill_first_revision(connection) -> None:
     run("INSERT INTO lesson_progress (id, user_id, lesson_id, started_at, completed_at) VALUES (1, 1, 1, '2026-01-01', '2026-01-01')")
     run("INSERT INTO quiz_attempts (id, user_id, quiz_id, content_version_id, started_at, submitted_at, pass_mark, snapshot, "
         "answers, results, correct_count, score, passed) VALUES "
-        "(1, 1, 1, 1, '2026-01-01', '2026-01-01', 80, '[]', '[]', '[]', 0, 0, 0), (2, 1, 1, 1, '2026-01-02', NULL, 80, '[]', NULL, NULL, NULL, NULL, NULL)")
+        "(1, 1, 1, 1, '2026-01-01', '2026-01-01', 80, '[]', '[]', '[]', 0, 0, 0), "
+        "(2, 1, 1, 1, '2026-01-02', NULL, 80, '[]', NULL, NULL, NULL, NULL, NULL)")
 
 
 def _counts(connection, tables) -> dict[str, int]:

@@ -67,7 +67,8 @@ def test_validate_command_reports_ok_for_good_content(app):
     ("edit", "expected"),
     [
         (lambda q: q.replace("draw: 1", "draw: 1\ncolour: blue"), "quizzes/role.yaml:7: colour: unknown field"),
-        (lambda q: q.replace("    answer: Occupational Outlook Handbook\n", ""), "quizzes/role.yaml:9: questions[0].answer: required for single_choice questions"),
+        (lambda q: q.replace("    answer: Occupational Outlook Handbook\n", ""),
+         "quizzes/role.yaml:9: questions[0].answer: required for single_choice questions"),
         (lambda q: q.replace("type: single_choice", "type: essay"), "quizzes/role.yaml:10: questions[0].type: unknown question type 'essay'"),
         (lambda q: q.replace("source: S-04", "source: S-99"), "quizzes/role.yaml:15: questions[0].source: S-99 is not an id in lessons/facts.yaml"),
         (lambda q: q.replace("draw: 1", "draw: 5"), "quizzes/role.yaml:6: draw: must be between 1 and 1"),
@@ -129,7 +130,7 @@ def test_sync_updates_by_slug_retires_removed_items_and_records_a_version(app, d
     lesson_file = content / "lessons" / "role-01-what-billers-and-coders-do.md"
     text = lesson_file.read_text()
     slug = text.split("slug: ", 1)[1].split("\n", 1)[0]
-    lesson_file.write_text(text.replace("title: ", "title: Revised: ", 1).replace("title: Revised: ", 'title: "Revised ', 1).replace("\nmodule:", '"\nmodule:', 1))
+    lesson_file.write_text(text.replace("title: ", 'title: "Revised ', 1).replace("\nmodule:", '"\nmodule:', 1))
     (content / "lessons" / "role-02-where-they-work-and-job-title.md").unlink()
     lesson_id = db.session.scalar(select(Lesson.id).where(Lesson.slug == slug))
     report = sync_content(content)

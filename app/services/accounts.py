@@ -13,7 +13,7 @@ from app.models import ROLES, User
 from app.models.people import new_session_nonce
 
 # Verifying against this hash when the e-mail is unknown keeps the response time the same either way.
-_DUMMY_PASSWORD = "not-a-real-password-used-only-for-timing"
+_DUMMY_PASSWORD = "not-a-real-password-used-only-for-timing"  # nosec B105
 
 
 class AccountError(ValueError):

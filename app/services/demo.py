@@ -28,7 +28,8 @@ from app.services.gradebook import graded_quizzes
 
 def build_cohort(instructor: User, learners: int, quizzes: int = 10, attempts: int = 3, seed: int = 1) -> Cohort:
     """A cohort of `learners` demo learners, each with `attempts` graded attempts at `quizzes` quizzes."""
-    rng = random.Random(seed)
+    # Repeatable demo data, not a secret.
+    rng = random.Random(seed)  # nosec B311
     now = utcnow()
     cohort = Cohort(name=f"Demo cohort of {learners}", instructor_id=instructor.id)
     db.session.add(cohort)
@@ -86,7 +87,8 @@ def _pick(rng: random.Random, shown: dict, right: bool):
 
 def build_organisation(manager: User, hires: int, trainings: int = 5, seed: int = 2) -> Organisation:
     """An organisation of `hires` generated hires, each with `trainings` required trainings in mixed states."""
-    rng = random.Random(seed)
+    # Repeatable demo data, not a secret.
+    rng = random.Random(seed)  # nosec B311
     now = utcnow()
     organisation = Organisation(name=f"Demo organisation of {hires}")
     db.session.add(organisation)

@@ -46,15 +46,22 @@ def _kind(training: HireTraining, today: date) -> str | None:
     return None
 
 
+MESSAGES = {
+    "due-7": ("Reminder: “{title}” is due on {due}", "Your required training “{title}” is due in a week, on {due}.\n\nContinue here: {link}"),
+    "due-3": ("“{title}” is due in 3 days", "Your required training “{title}” is due on {due}.\n\nContinue here: {link}"),
+    "overdue": ("Overdue: “{title}”", "Your required training “{title}” was due on {due} and is not complete yet.\n\n"
+                "Please finish it now: {link}"),
+    "expiry-30": ("“{title}” expires on {expires}", "Your certificate for “{title}” expires on {expires}. "
+                  "You will be asked to take the training again.\n\n{link}"),
+}
+
+
 def _message(kind: str, training: HireTraining, user: User) -> tuple[str, str]:
-    title, link = training.assignment.title, mail.site_url("learn.dashboard")
-    if kind == "due-7":
-        return f"Reminder: “{title}” is due on {training.due_on:%d %B %Y}", f"Hello {user.display_name},\n\nYour required training “{title}” is due in a week, on {training.due_on:%d %B %Y}.\n\nContinue here: {link}\n"
-    if kind == "due-3":
-        return f"“{title}” is due in 3 days", f"Hello {user.display_name},\n\nYour required training “{title}” is due on {training.due_on:%d %B %Y}.\n\nContinue here: {link}\n"
-    if kind == "overdue":
-        return f"Overdue: “{title}”", f"Hello {user.display_name},\n\nYour required training “{title}” was due on {training.due_on:%d %B %Y} and is not complete yet.\n\nPlease finish it now: {link}\n"
-    return f"“{title}” expires on {training.expires_on:%d %B %Y}", f"Hello {user.display_name},\n\nYour certificate for “{title}” expires on {training.expires_on:%d %B %Y}. You will be asked to take the training again.\n\n{link}\n"
+    values = {"title": training.assignment.title, "link": mail.site_url("learn.dashboard"),
+              "due": f"{training.due_on:%d %B %Y}",
+              "expires": f"{training.expires_on:%d %B %Y}" if training.expires_on else ""}
+    subject, body = MESSAGES[kind]
+    return subject.format(**values), f"Hello {user.display_name},\n\n{body.format(**values)}\n"
 
 
 def _claim(key: str, already: set[str]) -> bool:
