@@ -4,8 +4,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKERS ?= 2
+THREADS ?= 4
 
-.PHONY: run test lint install setup clean
+.PHONY: run serve test lint install setup clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -29,6 +31,13 @@ setup: install
 
 run: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn with the production configuration (SECRET_KEY must be set; see README).
+serve: install
+	FLASK_CONFIG=production $(FLASK) db upgrade
+	FLASK_CONFIG=production $(FLASK) content sync
+	FLASK_CONFIG=production $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
+		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" 'app:create_app()'
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

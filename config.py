@@ -100,10 +100,11 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: no debug, a real secret key, secure cookies, no demo accounts."""
+    """Production: no debug, a real secret key, secure cookies, no demo accounts, long-cached static files."""
 
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     DEMO_ACCOUNTS = False
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600  # static URLs carry a content hash (app.health)
 
     @classmethod
     def init_app(cls, app) -> None:

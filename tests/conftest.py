@@ -1,10 +1,18 @@
-"""Fixtures: a migrated, content-loaded database copied fresh for every test; app, db, client, login_as."""
+"""Fixtures: a migrated, content-loaded database copied fresh for every test; app, db, client, login_as.
+
+The suite runs on SQLite by default, and on PostgreSQL when TEST_DATABASE_URL names a PostgreSQL server:
+the template database is then built once per run and each test gets a copy made from it.
+"""
 
 import contextvars
+import itertools
+import os
 import re
 import shutil
 import sqlite3
 from pathlib import Path
+
+import sqlalchemy as sa
 
 import pytest
 from flask import has_app_context
@@ -20,38 +28,80 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
-def config_for(database_path: Path, **overrides) -> type[TestingConfig]:
-    """A TestingConfig subclass using a SQLite file (so every connection sees the same data)."""
-    return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}", **overrides})
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "") if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else ""
+sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="exercises SQLite itself (file locks, pragmas, the backup API)")
+_copies = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
-    """One database built by the real migrations and content sync; each test gets a copy."""
-    path = tmp_path_factory.mktemp("template") / "academy.db"
-    app = create_app(config_for(path))
+def config_for(database: Path | str, **overrides) -> type[TestingConfig]:
+    """A TestingConfig subclass on a SQLite file (a Path) or a database URL (a str)."""
+    url = f"sqlite:///{database}" if isinstance(database, Path) else database
+    return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def _postgres(statement: str) -> None:
+    """Run CREATE or DROP DATABASE on the test server (outside a transaction, as PostgreSQL requires)."""
+    engine = sa.create_engine(sa.make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def _postgres_copy(name: str) -> str:
+    return sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _build(database: Path | str) -> None:
+    app = create_app(config_for(database))
     with app.app_context():
         upgrade(directory=str(BASE_DIR / "migrations"))
         sync_content(BASE_DIR)
         _db.session.commit()
         _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path | str:
+    """One database built by the real migrations and content sync; each test gets a copy."""
+    if POSTGRES_URL:
+        name = f"academy_template_{os.getpid()}"
+        _postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        _postgres(f"CREATE DATABASE {name}")
+        _build(_postgres_copy(name))
+        yield name
+        _postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
+    path = tmp_path_factory.mktemp("template") / "academy.db"
+    _build(path)
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    yield path
 
 
 @pytest.fixture
-def database_path(template_db, tmp_path) -> Path:
-    """A fresh copy of the template database for this test."""
+def database(template_db, tmp_path) -> Path | str:
+    """A fresh copy of the template database for this test: a SQLite file, or a PostgreSQL URL."""
+    if POSTGRES_URL:
+        name = f"academy_test_{os.getpid()}_{next(_copies)}"
+        _postgres(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+        yield _postgres_copy(name)
+        _postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        return
     path = tmp_path / "academy.db"
     shutil.copyfile(template_db, path)
-    return path
+    yield path
 
 
 @pytest.fixture
-def app(database_path):
+def database_path(database) -> Path:
+    """This test's SQLite file (for tests of SQLite itself)."""
+    return database
+
+
+@pytest.fixture
+def app(database):
     """The application on this test's database, inside an app context."""
-    app = create_app(config_for(database_path))
+    app = create_app(config_for(database))
     app.test_client_class = CSRFClient
     with app.app_context():
         yield app

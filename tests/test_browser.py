@@ -35,9 +35,9 @@ def browser():
 
 
 @pytest.fixture
-def live_server(database_path):
+def live_server(database):
     """The app served over HTTP on a free local port, on this test's database."""
-    app = create_app(config_for(database_path))
+    app = create_app(config_for(database))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

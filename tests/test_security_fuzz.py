@@ -17,7 +17,7 @@ HOSTILE = st.sampled_from([
 ])
 TEXT = st.tuples(HOSTILE, st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)).map("".join)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-SAFE_SCRIPT_SRC = re.compile(r"^/static/js/[a-z]+\.js$")
+SAFE_SCRIPT_SRC = re.compile(r"^/static/js/[a-z]+\.js(\?v=[0-9a-f]+)?$")
 counter = itertools.count()
 
 

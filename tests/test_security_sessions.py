@@ -85,8 +85,8 @@ def test_the_old_cookie_fails_after_logout_password_change_and_deactivation(app,
             cookie = client.get_cookie("session").value
 
 
-def test_production_cookies_are_secure_and_hsts_is_sent(database_path):
-    config = config_for(database_path)
+def test_production_cookies_are_secure_and_hsts_is_sent(database):
+    config = config_for(database)
     production = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40,
                                                      "SQLALCHEMY_DATABASE_URI": config.SQLALCHEMY_DATABASE_URI})
     app = create_app(production)
@@ -111,10 +111,10 @@ def test_repeated_failures_lock_the_address_without_revealing_whether_it_exists(
     assert actions.count("login.lockout") == 2 and "login.refused_locked" in actions
 
 
-def test_the_lock_is_shared_by_every_worker(database_path, db):
+def test_the_lock_is_shared_by_every_worker(database, db):
     user = make_user()
     db.session.commit()
-    workers = [create_app(config_for(database_path)) for _ in range(2)]
+    workers = [create_app(config_for(database)) for _ in range(2)]
     for attempt in range(5):
         worker = workers[attempt % 2]
         with worker.app_context():

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models import (
@@ -101,7 +101,7 @@ def build(cohort: Cohort) -> Gradebook:
     last_seen: dict[int, datetime] = {}
     for user_id, quiz_id, best, count, passed, latest in db.session.execute(
         select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score), func.count(),
-               func.max(QuizAttempt.passed), func.max(QuizAttempt.submitted_at))
+               func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)), func.max(QuizAttempt.submitted_at))
         .where(QuizAttempt.user_id.in_(members), QuizAttempt.submitted_at.is_not(None), QuizAttempt.quiz_id.in_(quiz_ids))
         .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
     ):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -160,7 +160,7 @@ def completed_lesson_ids(user: User) -> dict[int, datetime]:
 def quiz_results(user: User) -> dict[int, QuizResult]:
     """Quiz id -> the learner's best score, attempt count and whether they ever passed."""
     rows = db.session.execute(
-        select(QuizAttempt.quiz_id, func.max(QuizAttempt.score), func.count(), func.max(QuizAttempt.passed))
+        select(QuizAttempt.quiz_id, func.max(QuizAttempt.score), func.count(), func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
         .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
         .group_by(QuizAttempt.quiz_id)
     )
