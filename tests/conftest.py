@@ -12,9 +12,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import sqlalchemy as sa
-
 import pytest
+import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade

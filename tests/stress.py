@@ -119,9 +119,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database: Path, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "FLASK_CONFIG": "testing", "TEST_DATABASE_URL": f"sqlite:///{database}"}
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+def start_server(database: Path | str, port: int, log: Path, workers: int = 2) -> subprocess.Popen:
+    """A gunicorn server process on the database (a SQLite file, or a URL)."""
+    url = f"sqlite:///{database}" if isinstance(database, Path) else database
+    env = {**os.environ, "FLASK_CONFIG": "testing", "TEST_DATABASE_URL": url}
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4", "--bind", f"127.0.0.1:{port}",
                "--error-logfile", str(log), "app:create_app()"]
     server = subprocess.Popen(command, env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     for _ in range(100):

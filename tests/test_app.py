@@ -5,6 +5,7 @@ from sqlalchemy import text
 
 from app import create_app
 from config import ProductionConfig
+from tests.conftest import sqlite_only
 
 
 def test_unknown_url_gives_a_plain_404_page(client):
@@ -43,6 +44,7 @@ def test_session_cookie_is_httponly_and_lax(client, login_as):
     assert cookie.http_only and cookie.same_site == "Lax"
 
 
+@sqlite_only
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(db):
     connection = db.session.connection()
     assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -50,6 +52,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(db):
     assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
+@sqlite_only
 def test_writes_outside_read_only_requests_take_the_write_lock_at_begin(db, database_path):
     import sqlite3
     db.session.execute(text("SELECT 1"))  # begins this session's transaction

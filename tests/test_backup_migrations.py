@@ -10,12 +10,13 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from app.extensions import db as _db
 from config import BASE_DIR
-from tests.conftest import config_for
+from tests.conftest import config_for, sqlite_only
 from tests.factories import make_attempt, make_user, quiz
 
 MIGRATIONS = str(BASE_DIR / "migrations")
 
 
+@sqlite_only
 def test_a_backup_taken_while_writing_is_consistent_and_restores(app, db, database_path, tmp_path):
     learner = make_user()
     role = quiz()

@@ -1,8 +1,10 @@
 """2,000 quiz submissions, each sent twice, from 4 processes with 4 threads each, against a real gunicorn server."""
 
+from tests.conftest import sqlite_only
 from tests.stress import run
 
 
+@sqlite_only
 def test_concurrent_double_submissions_lose_nothing_and_duplicate_nothing(template_db):
     report = run(template_db, submissions=2000, processes=4)
     print(f"concurrency: {report}")

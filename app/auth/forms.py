@@ -1,9 +1,9 @@
 """Forms for registering and signing in."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.forms import Form
 from app.services.passwords import MAX_LENGTH as PASSWORD_MAX
 from app.services.passwords import MIN_LENGTH as PASSWORD_MIN
 from app.services.passwords import password_problem
@@ -25,7 +25,7 @@ def new_password_field(label: str = "Password") -> PasswordField:
                          description=f"At least {PASSWORD_MIN} characters. A few unrelated words make a strong password.")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """A new learner's account."""
 
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
@@ -34,7 +34,7 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """E-mail and password."""
 
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
@@ -42,24 +42,24 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Signing out is a POST, so another site cannot sign a learner out with a link."""
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     """The e-mail address to send a reset link to."""
 
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """A new password, twice."""
 
     password = new_password_field("New password")
     confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     """The current password, then a new one twice."""
 
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])

@@ -1,6 +1,5 @@
 """Employer forms (lists of modules and audiences are read from the posted form by the services)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -21,15 +20,16 @@ from wtforms.validators import (
 )
 
 from app.auth.forms import new_password_field
+from app.forms import Form
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """The organisation an employer account manages."""
 
     name = StringField("Organisation name", validators=[DataRequired(), Length(max=160)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """One new hire."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
@@ -38,14 +38,14 @@ class InviteForm(FlaskForm):
     hire_date = DateField("Hire date", validators=[Optional()])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     """A CSV of new hires."""
 
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")],
                      description="Columns: name,email,job_role,hire_date (YYYY-MM-DD). Good rows are invited; bad rows are listed by line.")
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     """Required training; its modules, audience and kind of due date come as plain form fields."""
 
     title = StringField("Training name", validators=[DataRequired(), Length(max=160)], description="For example: Annual HIPAA training.")
@@ -55,19 +55,19 @@ class AssignmentForm(FlaskForm):
     yearly = BooleanField("Repeat every year (a new cycle starts when the certificate expires)")
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     """The organisation's confidentiality policy text."""
 
     text = TextAreaField("Confidentiality policy", validators=[DataRequired(), Length(max=20000)])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """Why a certificate is revoked."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(Form):
     """The dates an evidence pack covers."""
 
     class Meta:
@@ -77,7 +77,7 @@ class EvidenceForm(FlaskForm):
     end = DateField("To", validators=[Optional()])
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     """A new account created from an invitation."""
 
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)])
@@ -85,7 +85,7 @@ class AcceptForm(FlaskForm):
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
 
 
-class AttestForm(FlaskForm):
+class AttestForm(Form):
     """A hire's acknowledgement of the policy."""
 
     agree = BooleanField("I have read this policy and I will follow it.", validators=[DataRequired("Tick the box to acknowledge the policy.")])

@@ -1,11 +1,12 @@
 """Instructor forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.forms import Form
 
-class CohortForm(FlaskForm):
+
+class CohortForm(Form):
     """A new cohort."""
 
     name = StringField("Cohort name", validators=[DataRequired(), Length(max=120)],
