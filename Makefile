@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run serve test lint install setup clean
+.PHONY: run serve bench test lint install setup clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -38,6 +38,11 @@ serve: install
 	FLASK_CONFIG=production $(FLASK) content sync
 	FLASK_CONFIG=production $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" 'app:create_app()'
+
+# Load test under gunicorn with wrk (Debian's package); DATABASE_URL may name an empty PostgreSQL database.
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m tests.bench
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

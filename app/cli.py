@@ -10,7 +10,6 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.content.loader import load_course
-from app.content.readability import MAX_GRADE, lesson_grades
 from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
@@ -117,6 +116,8 @@ def content_validate() -> None:
 @content.command("readability")
 def content_readability() -> None:
     """Print each lesson's Flesch-Kincaid grade; exit 1 if any is above grade 10."""
+    from app.content.readability import MAX_GRADE, lesson_grades  # textstat's dictionaries only when asked
+
     course, problems = load_course(_content_root())
     if problems:
         raise click.ClickException("Fix the content problems first: flask --app app content validate")

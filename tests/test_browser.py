@@ -44,6 +44,8 @@ def live_server(database):
     yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+    with app.app_context():
+        db.engine.dispose()
 
 
 def answer_correctly(page, attempt: QuizAttempt) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from app import create_app
+from app.extensions import db as _db
 from app.models import AuditEvent, QuizAttempt
 from app.services import audit
 from config import ProductionConfig
@@ -94,6 +95,7 @@ def test_production_cookies_are_secure_and_hsts_is_sent(database):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     with app.app_context():
         response = app.test_client().get("/glossary")
+        _db.engine.dispose()
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
 
@@ -121,6 +123,9 @@ def test_the_lock_is_shared_by_every_worker(database, db):
             sign_in(_client(worker), user.email, "wrong password guess!")
     with workers[0].app_context():
         assert "Too many failed" in sign_in(_client(workers[0]), user.email, DEFAULT_PASSWORD).get_data(as_text=True)
+    for worker in workers:
+        with worker.app_context():
+            _db.engine.dispose()
 
 
 def _client(app):

@@ -61,9 +61,13 @@ def record(action: str, actor: User | None, subject: User | int | None = None, t
 def verify() -> tuple[int, int | None]:
     """Walk the chain; returns how many events were checked and the id of the first broken one (None if intact)."""
     prev, checked = GENESIS, 0
-    for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)):
-        values = {name: getattr(event, name) for name in HASHED_FIELDS}
-        if event.prev_hash != prev or event.hash != event_hash(prev, values):
-            return checked, event.id
-        prev, checked = event.hash, checked + 1
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    try:
+        for event in events:
+            values = {name: getattr(event, name) for name in HASHED_FIELDS}
+            if event.prev_hash != prev or event.hash != event_hash(prev, values):
+                return checked, event.id
+            prev, checked = event.hash, checked + 1
+    finally:
+        events.close()  # a server-side cursor on PostgreSQL when the walk stops early
     return checked, None

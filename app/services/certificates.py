@@ -4,8 +4,6 @@ import io
 import secrets
 from datetime import date
 
-import segno
-from fpdf import FPDF
 from sqlalchemy import select
 
 from app.content.sync import current_version_id
@@ -58,6 +56,10 @@ def _latin1(text: str) -> str:
 
 def render_pdf(certificate: Certificate) -> bytes:
     """The certificate as a one-page PDF with a QR code of its verification link."""
+    # Imported here: the PDF and QR libraries add about 20 MB to every worker that never renders one.
+    import segno
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()

@@ -1,0 +1,245 @@
+"""make bench: load-test the app under gunicorn with wrk, beside a bare Flask ceiling on the same server.
+
+Builds a database with 1,000 learners in a cohort (30,000 attempts), an organisation of 1,000 hires and
+open attempts to submit, starts the app (production configuration, 2 workers) and the ceiling app, drives
+each endpoint with wrk at 64 connections, and prints requests per second, p50 and p99 latency, errors, the
+ratio to the matching ceiling, and each worker's peak memory. DATABASE_URL may name a PostgreSQL database.
+"""
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from itsdangerous import URLSafeTimedSerializer
+
+from config import BASE_DIR, ProductionConfig
+from tests.stress import free_port
+
+CONNECTIONS, THREADS, SECONDS, WORKERS = 64, 2, 8, 2
+SECRET = secrets.token_hex(32)
+
+
+def _config(url: str):
+    return type("BenchConfig", (ProductionConfig,), {"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url,
+                                                     "DEMO_ACCOUNTS": True, "SESSION_COOKIE_SECURE": False})
+
+
+def build(url: str) -> dict:
+    """Migrate, load the content and the generated data; return what the load needs (ids, cookies, bodies)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.content.sync import sync_content
+    from app.extensions import db
+    from app.models import Lesson, Quiz, QuizAttempt, User
+    from app.questions import question_type
+    from app.services.accounts import create_user
+    from app.services.demo import build_cohort, build_organisation
+
+    app = create_app(_config(url))
+    with app.app_context():
+        upgrade(directory=str(BASE_DIR / "migrations"))
+        sync_content(BASE_DIR)
+        instructor = create_user("bench.instructor@example.com", secrets.token_urlsafe(16), "Bench Instructor", "instructor")
+        manager = create_user("bench.manager@example.com", secrets.token_urlsafe(16), "Bench Manager", "employer")
+        cohort = build_cohort(instructor, 1000)
+        organisation = build_organisation(manager, 1000)
+        db.session.commit()
+        learners = db.session.scalars(select(User).where(User.email.like("learner%"))).all()
+        quizzes = db.session.scalars(select(Quiz).where(Quiz.kind == "quiz")).all()
+        submissions = []
+        for learner in learners:
+            for quiz in quizzes:
+                shown = [question_type(q.type).present(q.definition, _Keep()) | {"question_id": q.id} for q in quiz.questions[:10]]
+                attempt = QuizAttempt(user_id=learner.id, quiz_id=quiz.id, pass_mark=quiz.pass_mark, snapshot=shown)
+                db.session.add(attempt)
+                submissions.append((learner, attempt, shown))
+        db.session.flush()
+        from tests.factories import right_answer_form
+
+        posts = []
+        for learner, attempt, shown in submissions:
+            cookie, token = session_cookie(app, learner)
+            form = right_answer_form(QuizAttempt(snapshot=shown), wrong=1)
+            body = "&".join(f"{k}={v}" for k, values in form.items() for v in (values if isinstance(values, list) else [values]))
+            posts.append((f"/attempts/{attempt.id}", cookie, f"{body}&csrf_token={token}"))
+        db.session.commit()
+        student = learners[0]
+        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        plan = {"cohort": cohort.id, "organisation": organisation.id, "lesson": lesson.slug, "posts": posts,
+                "student": session_cookie(app, student)[0], "instructor": session_cookie(app, instructor)[0],
+                "manager": session_cookie(app, manager)[0]}
+        db.engine.dispose()
+    return plan
+
+
+class _Keep:
+    def shuffle(self, items):
+        """Keep the written order, so the right answers are known."""
+
+
+def session_cookie(app, user) -> tuple[str, str]:
+    """A signed session cookie for the user, and the CSRF token that goes with it (as a browser would hold)."""
+    raw = secrets.token_hex(20)
+    now = int(time.time())
+    data = {"_user_id": user.get_id(), "_fresh": True, "_permanent": True, "started": now, "seen": now, "csrf_token": raw}
+    cookie = app.session_interface.get_signing_serializer(app).dumps(data)
+    token = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token").dumps(raw)
+    return f"session={cookie}", token
+
+
+def serve(app_spec: str, port: int, env: dict, log: Path, probe: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads", "4", "--bind", f"127.0.0.1:{port}",
+               "--error-logfile", str(log), app_spec]
+    server = subprocess.Popen(command, env={**os.environ, **env}, cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
+            return server
+        except Exception:  # noqa: BLE001 (the server is still starting)
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"{app_spec} did not start; see {log}")
+
+
+LUA = """
+local posts = {POSTS}
+local counters = {}
+index, step, sent, bad = 0, 1, 0, 0  -- globals, so done() can read them through thread:get
+function setup(thread) thread:set("id", #counters) table.insert(counters, thread) end
+function init(args) index = id + 1 step = %d end
+function request()
+  local p = posts[index]
+  index = index + step
+  if index > #posts then index = id + 1 end
+  sent = sent + 1
+  return wrk.format("POST", p[1], {["Cookie"] = p[2], ["Content-Type"] = "application/x-www-form-urlencoded"}, p[3])
+end
+function response(status, headers, body) if status ~= 302 then bad = bad + 1 end end
+function done(summary, latency, requests)
+  local total, wrong = 0, 0
+  for _, t in ipairs(counters) do total = total + t:get("sent") wrong = wrong + t:get("bad") end
+  io.write(string.format("SUBMITTED %%d BAD %%d\\n", total, wrong))
+end
+""" % THREADS
+
+
+def wrk(url: str, cookie: str = "", script: Path | None = None) -> dict:
+    command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    return parse(output)
+
+
+def parse(output: str) -> dict:
+    def ms(label):
+        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    errors += int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", output)) else 0
+    submitted = re.search(r"SUBMITTED (\d+) BAD (\d+)", output)
+    return {"rps": rps, "p50": ms("50%"), "p99": ms("99%"), "errors": errors,
+            "submitted": int(submitted.group(1)) if submitted else None, "bad": int(submitted.group(2)) if submitted else None}
+
+
+def watch_memory(parent: subprocess.Popen, peaks: dict, stop: threading.Event) -> None:
+    """Record the peak resident memory (MB) of each gunicorn worker of `parent`."""
+    while not stop.is_set():
+        children = subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True).stdout.split()
+        for pid in children:
+            try:
+                rss = int(next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmRSS")).split()[1])
+            except (OSError, StopIteration):
+                continue
+            peaks[pid] = max(peaks.get(pid, 0), rss / 1024)
+        stop.wait(0.5)
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{work / 'bench.db'}"
+    print(f"Building data on {url.split('@')[-1]} ...", flush=True)
+    plan = build(url)
+    ceiling_db = work / "ceiling.db"
+    with sqlite3.connect(ceiling_db) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE hits (id INTEGER PRIMARY KEY, note TEXT)")
+    app_port, ceiling_port = free_port(), free_port()
+    env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0"}
+    app_server = serve("app:create_app()", app_port, env, work / "app.log", "/healthz")
+    ceiling = serve("tests.bench_ceiling:create_app()", ceiling_port, {"CEILING_DATABASE": str(ceiling_db)}, work / "ceiling.log", "/page")
+    peaks: dict = {}
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_memory, args=(app_server, peaks, stop), daemon=True)
+    watcher.start()
+    script = work / "submit.lua"
+    posts = ",".join("{%s}" % ",".join(f'"{part}"' for part in post) for post in plan["posts"])
+    script.write_text(LUA.replace("{POSTS}", "{" + posts + "}"))
+    app, top = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
+    rows = []
+    try:
+        page_ceiling = wrk(f"{top}/page")
+        insert_script = work / "insert.lua"
+        insert_script.write_text('wrk.method = "POST"\n')
+        insert_ceiling = wrk(f"{top}/insert", script=insert_script)
+        rows.append(("ceiling: 10 KB page", page_ceiling, None))
+        rows.append(("ceiling: one-row insert", insert_ceiling, None))
+        rows.append(("sign-in page", wrk(f"{app}/auth/login"), page_ceiling))
+        rows.append(("learner dashboard", wrk(f"{app}/", plan["student"]), page_ceiling))
+        rows.append(("lesson page", wrk(f"{app}/lessons/{plan['lesson']}", plan["student"]), page_ceiling))
+        rows.append(("quiz submission", wrk(f"{app}/attempts/0", script=script), insert_ceiling))
+        rows.append(("gradebook (1,000 learners)", wrk(f"{app}/teach/cohorts/{plan['cohort']}", plan["instructor"]), page_ceiling))
+        rows.append(("compliance (1,000 hires)", wrk(f"{app}/employer/", plan["manager"]), page_ceiling))
+    finally:
+        stop.set()
+        after = {pid: peak for pid, peak in peaks.items()}
+        for server in (app_server, ceiling):
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    submitted = _submitted(url)
+    print(f"\n{'endpoint':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>7}")
+    for name, result, ceiling_result in rows:
+        ratio = f"{result['rps'] / ceiling_result['rps']:.0%}" if ceiling_result else "-"
+        print(f"{name:<28} {result['rps']:>8.0f} {result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} {ratio:>7}")
+    posted = rows[5][1]
+    print(f"\nquiz submissions: {posted['submitted']} sent, {posted['bad']} not answered 302; "
+          f"{submitted} attempts recorded as submitted ({max(0, min(posted['submitted'] or 0, len(plan['posts'])) - submitted)} lost)")
+    print("peak resident memory per app worker: " + ", ".join(f"{mb:.0f} MB" for mb in sorted(after.values())))
+    print(f"whole run: {time.perf_counter() - started:.0f} s")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _submitted(url: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT count(*) FROM quiz_attempts WHERE submitted_at IS NOT NULL")).scalar()
+    engine.dispose()
+    return count - 30000  # the generated history holds 30,000 submitted attempts
+
+
+if __name__ == "__main__":
+    main()
