@@ -73,9 +73,8 @@ def lesson(slug: str):
         return locked
     sequence = [item for entry in course.modules for item in entry.module.lessons]
     index = next(i for i, item in enumerate(sequence) if item.id == current.id)
-    done = progress.completed_lesson_ids(current_user)
     return render_template(
-        "learn/lesson.html", lesson=current, completed_at=done.get(current.id), form=ConfirmForm(),
+        "learn/lesson.html", lesson=current, completed_at=course.completed_at.get(current.id), form=ConfirmForm(),
         segments=lesson_segments(current), checks=[shown_check(current, n) for n in range(len(current.checks))],
         feedback=_check_feedback(current),
         previous=sequence[index - 1] if index > 0 else None,

@@ -1,5 +1,6 @@
 """Learner progress: lessons read, quiz and exercise results, prerequisites, completion, where to continue."""
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -8,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Lesson, LessonProgress, Module, Quiz, QuizAttempt, User
+from app.models import ContentVersion, Lesson, LessonProgress, Module, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 
 
@@ -93,6 +94,7 @@ class CourseProgress:
     exam: Quiz | None
     exam_result: QuizResult
     continue_at: Step | None = None
+    completed_at: dict[int, datetime] = field(default_factory=dict)  # lesson id -> when the learner finished it
 
     @property
     def modules_complete(self) -> bool:
@@ -114,19 +116,39 @@ class CourseProgress:
         return next((m for m in self.modules if m.module.id == module_id), None)
 
 
-def course_modules() -> list[Module]:
-    """The modules in force, in order, with their lessons, quiz and exercises loaded."""
-    return list(db.session.scalars(
+# The course's structure changes only when content is synced, which records a new content version; each
+# process keeps the structure of the version in force (per database) instead of loading it on every page.
+# The cached objects are fully loaded and only ever read.
+_structure: dict[str, tuple[int | None, list[Module], Quiz | None]] = {}
+_structure_lock = threading.Lock()
+
+
+def _course_structure() -> tuple[list[Module], Quiz | None]:
+    key = str(db.engine.url)
+    version = db.session.scalar(select(func.max(ContentVersion.id)))
+    cached = _structure.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1], cached[2]
+    modules = list(db.session.scalars(
         select(Module)
         .where(Module.retired.is_(False))
         .order_by(Module.position)
         .options(selectinload(Module.lessons), selectinload(Module.quiz), selectinload(Module.exercises))
     ))
+    exam = db.session.scalar(select(Quiz).where(Quiz.kind == "exam", Quiz.retired.is_(False)))
+    with _structure_lock:
+        _structure[key] = (version, modules, exam)
+    return modules, exam
+
+
+def course_modules() -> list[Module]:
+    """The modules in force, in order, with their lessons, quiz and exercises loaded."""
+    return list(_course_structure()[0])
 
 
 def final_exam() -> Quiz | None:
     """The course's final exam, if the content has one."""
-    return db.session.scalar(select(Quiz).where(Quiz.kind == "exam", Quiz.retired.is_(False)))
+    return _course_structure()[1]
 
 
 def mark_lesson_complete(user: User, lesson: Lesson) -> LessonProgress:
@@ -205,7 +227,7 @@ def _continue_at(user: User, course: CourseProgress) -> Step | None:
 
 def course_progress(user: User) -> CourseProgress:
     """Every module's progress for the learner, the exam, the course total and where to continue."""
-    modules = course_modules()
+    modules, exam = _course_structure()
     done = completed_lesson_ids(user)
     results = quiz_results(user)
     entries = [ModuleProgress(module, {lesson.id for lesson in module.lessons} & done.keys(), results) for module in modules]
@@ -213,7 +235,6 @@ def course_progress(user: User) -> CourseProgress:
     for entry in entries:
         entry.missing = [by_slug[slug].module for slug in entry.module.requires
                          if slug in by_slug and not by_slug[slug].complete]
-    exam = final_exam()
-    course = CourseProgress(entries, exam, results.get(exam.id, QuizResult()) if exam else QuizResult())
+    course = CourseProgress(entries, exam, results.get(exam.id, QuizResult()) if exam else QuizResult(), completed_at=done)
     course.continue_at = _continue_at(user, course)
     return course
