@@ -123,10 +123,12 @@ function request()
   local p = posts[index]
   index = index + step
   if index > #posts then index = id + 1 end
-  sent = sent + 1
   return wrk.format("POST", p[1], {["Cookie"] = p[2], ["Content-Type"] = "application/x-www-form-urlencoded"}, p[3])
 end
-function response(status, headers, body) if status ~= 302 then bad = bad + 1 end end
+function response(status, headers, body)
+  sent = sent + 1
+  if status ~= 302 then bad = bad + 1 end
+end
 function done(summary, latency, requests)
   local total, wrong = 0, 0
   for _, t in ipairs(counters) do total = total + t:get("sent") wrong = wrong + t:get("bad") end
@@ -224,7 +226,7 @@ def main() -> None:
         ratio = f"{result['rps'] / ceiling_result['rps']:.0%}" if ceiling_result else "-"
         print(f"{name:<28} {result['rps']:>8.0f} {result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} {ratio:>7}")
     posted = rows[5][1]
-    print(f"\nquiz submissions: {posted['submitted']} sent, {posted['bad']} not answered 302; "
+    print(f"\nquiz submissions: {posted['submitted']} answered, {posted['bad']} not answered 302; "
           f"{submitted} attempts recorded as submitted ({max(0, min(posted['submitted'] or 0, len(plan['posts'])) - submitted)} lost)")
     print("peak resident memory per app worker: " + ", ".join(f"{mb:.0f} MB" for mb in sorted(after.values())))
     print(f"whole run: {time.perf_counter() - started:.0f} s")
