@@ -1,0 +1,34 @@
+"""Production serving: the health check, and static files with content-hashed, long-cached URLs."""
+
+import re
+
+from app import create_app
+from app.extensions import db
+from config import ProductionConfig
+from tests.conftest import config_for
+
+
+def test_healthz_answers_200_when_the_database_is_reachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": True}
+
+
+def test_healthz_answers_503_when_the_database_is_not(tmp_path):
+    app = create_app(config_for("sqlite:////nonexistent-folder/for/sure/academy.db"))
+    with app.app_context():
+        response = app.test_client().get("/healthz")
+        db.engine.dispose()
+    assert response.status_code == 503 and response.get_json()["database"] is False
+
+
+def test_static_urls_carry_a_content_hash_and_are_cached_for_a_year_in_production(database):
+    production = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40,
+                                                     "SQLALCHEMY_DATABASE_URI": config_for(database).SQLALCHEMY_DATABASE_URI})
+    app = create_app(production)
+    with app.app_context():
+        client = app.test_client()
+        page = client.get("/glossary").get_data(as_text=True)
+        url = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{12})"', page).group(1)
+        with client.get(url) as response:
+            assert response.status_code == 200 and "max-age=31536000" in response.headers["Cache-Control"]
+        db.engine.dispose()
