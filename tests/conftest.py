@@ -27,6 +27,8 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
+pytest_plugins = ["tests.browser"]  # the browser and live_server fixtures
+
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "") if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else ""
 sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="exercises SQLite itself (file locks, pragmas, the backup API)")
 _copies = itertools.count()

@@ -24,7 +24,9 @@ class World:
     organisation: object
     certificate: object
     policy_version: object
-    accounts: dict  # role -> an account of that role that is NOT allowed to see the owner
+    accounts: dict
+    teacher: object = None  # the owner's instructor and manager, who may see the owner's records
+    manager: object = None  # role -> an account of that role that is NOT allowed to see the owner
 
 
 def build_world() -> World:
@@ -47,7 +49,8 @@ def build_world() -> World:
     make_cohort(accounts["instructor"], [], name="Someone else's class")
     db.session.commit()
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == owner.id))
-    return World(owner, attempt, cohort, organisation, certificate, db.session.get(PolicyVersion, version.id), accounts)
+    return World(owner, attempt, cohort, organisation, certificate, db.session.get(PolicyVersion, version.id), accounts,
+                 teacher, manager)
 
 
 def url_values(world: World, endpoint: str, arguments: set[str]) -> dict:
