@@ -1,14 +1,17 @@
-"""Browser fixtures: the system's Chromium through Playwright, and the app served on a local port."""
+"""Browser fixtures: the system's Chromium through Playwright, the app served on a local port, and pages that
+leave a screenshot and their HTML under test-artifacts/ when a test fails (CI's log names the files)."""
 
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from config import BASE_DIR
 from tests.conftest import config_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -45,3 +48,29 @@ def live_server(database):
     thread.join()
     with app.app_context():
         db.engine.dispose()
+
+
+ARTIFACTS = BASE_DIR / "test-artifacts"
+
+
+@pytest.fixture
+def page(browser, request):
+    """A browser page that leaves a screenshot and its HTML behind when the journey fails."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    yield page
+    if getattr(request.node, "journey_failed", False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        stem = ARTIFACTS / request.node.name
+        page.screenshot(path=f"{stem}.png", full_page=True, timeout=20000)
+        Path(f"{stem}.html").write_text(page.content())
+        print(f"\njourney artefacts: {stem}.png and {stem}.html (page {page.url})")
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when == "call" and outcome.get_result().failed:
+        item.journey_failed = True

@@ -1,0 +1,113 @@
+"""Whole journeys in a real browser (the `page` fixture keeps a screenshot and the HTML of a failure)."""
+
+import re
+from datetime import timedelta
+
+import app.employer.routes as employer_routes
+from app.extensions import db
+from app.models import QuizAttempt, User
+from app.models.base import utcnow
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+
+def sign_in(page, base, email, password=DEFAULT_PASSWORD):
+    page.goto(base + "/auth/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def answer(page, attempt: QuizAttempt, right: bool) -> None:
+    for index, shown in enumerate(attempt.snapshot):
+        question = page.locator(f"#question-{index + 1}")
+        kind = shown["type"]
+        if kind in ("single_choice", "true_false"):
+            options = shown["choices"] if kind == "single_choice" else [True, False]
+            target = shown["answer"]
+            pick = options.index(target) if right else next(i for i, o in enumerate(options) if o != target)
+            question.locator("input").nth(pick).check()
+        elif kind == "multiple_response":
+            for number, choice in enumerate(shown["choices"]):
+                if (choice in shown["answers"]) == right:
+                    question.locator("input").nth(number).check()
+        else:
+            value = str(shown["answer"]) if kind == "numeric" else shown["accepted"][0]
+            question.locator("input").fill(value if right else "999999")
+
+
+def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_certificate(app, page, live_server, monkeypatch):
+    app, base = live_server
+    manager = make_user("employer", email="journey.manager@example.com")
+    db.session.commit()
+    sign_in(page, base, manager.email)
+    page.get_by_role("link", name="Compliance").click()
+    page.get_by_label("Organisation name").fill("Journey Clinic")
+    page.get_by_role("button", name="Create").click()
+    page.get_by_label("Name").fill("Hana Hire")
+    page.get_by_label("E-mail address").fill("hana.hire@example.com")
+    page.get_by_label("Job role").fill("coder")
+    page.get_by_role("button", name="Send invitation").click()
+    assert page.get_by_text("Invitation sent to hana.hire@example.com").is_visible()
+    from app.models import EmailMessage
+    link = re.search(r"http://localhost(/invite/\S+)", db.session.query(EmailMessage).one().body).group(1)
+    db.session.commit()
+
+    page.get_by_role("link", name="Required training").click()
+    page.get_by_label("Training name").fill("Annual HIPAA training")
+    page.get_by_label("These modules:").check()
+    page.get_by_label("Patient confidentiality and HIPAA").check()
+    page.get_by_label("Fixed due date").fill((utcnow() + timedelta(days=10)).date().isoformat())
+    page.get_by_label("Repeat every year").check()
+    page.get_by_role("button", name="Assign").click()
+    assert page.get_by_text("“Annual HIPAA training” assigned.").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(base + link)
+    page.get_by_label("Your name").fill("Hana Hire")
+    page.get_by_label("Password", exact=True).fill("hana's long journey password")
+    page.get_by_label("Repeat the password").fill("hana's long journey password")
+    page.get_by_role("button", name="Create account and accept").click()
+    assert page.get_by_role("heading", name="Your required training").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    later = utcnow() + timedelta(days=11)
+    monkeypatch.setattr(employer_routes, "utcnow", lambda: later)  # time moves forward past the due date
+    sign_in(page, base, manager.email)
+    page.get_by_role("link", name="Compliance").click()
+    assert page.locator(".counts").get_by_text("Overdue").is_visible()
+    assert page.locator("table.matrix").get_by_text("Overdue").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base, "hana.hire@example.com", "hana's long journey password")
+    hana = db.session.query(User).filter_by(email="hana.hire@example.com").one()
+    db.session.commit()
+    from app.services.progress import course_modules
+    module = next(m for m in course_modules() if m.slug == "confidentiality")
+    db.session.commit()  # no write lock held by the test while the browser works
+    for lesson in module.lessons:
+        page.goto(base + f"/lessons/{lesson.slug}")
+        page.get_by_role("button", name="Mark as complete and continue").click()
+    page.goto(base + "/quizzes/confidentiality-quiz")
+    page.get_by_role("button", name="Start the quiz").click()
+    attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
+    db.session.commit()
+    answer(page, attempt, right=True)
+    page.get_by_role("button", name="Hand in my answers").click()
+    page.goto(base + "/")
+    assert page.locator(".required").get_by_text("Completed").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, base, manager.email)
+    page.get_by_role("link", name="Compliance").click()
+    assert page.locator("table.matrix").get_by_text("Completed").is_visible()
+    page.get_by_role("link", name="Hana Hire").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download this hire's evidence pack (ZIP)").click()
+    assert download.value.suggested_filename.endswith(".zip")
+    from app.models import Certificate
+    code = db.session.query(Certificate).filter_by(user_id=hana.id).one().code
+    db.session.commit()
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(base + f"/verify/{code}")
+    assert page.get_by_text("This certificate is valid").is_visible()
+    assert "Hana Hire" not in page.content()
