@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import app.employer.routes as employer_routes
 from app.extensions import db
@@ -111,3 +112,46 @@ def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_
     page.goto(base + f"/verify/{code}")
     assert page.get_by_text("This certificate is valid").is_visible()
     assert "Hana Hire" not in page.content()
+
+
+def test_an_instructor_creates_a_cohort_watches_a_score_appear_and_exports_the_gradebook(app, browser, page, live_server):
+    _app, base = live_server
+    teacher = make_user("instructor", email="journey.teacher@example.com")
+    learner = make_user(email="journey.learner@example.com", name="Lee Learner")
+    db.session.commit()
+    sign_in(page, base, teacher.email)
+    page.get_by_role("link", name="Cohorts").click()
+    page.get_by_label("Cohort name").fill("Evening class")
+    page.get_by_role("button", name="Create cohort").click()
+    code = page.locator(".invite strong code").inner_text()
+    assert "No learners yet" in page.content()
+
+    student = browser.new_context().new_page()
+    student.set_default_timeout(5000)
+    sign_in(student, base, learner.email)
+    student.get_by_role("link", name="Join a cohort with a code").click()
+    student.get_by_label("Join code").fill(code.lower())
+    student.get_by_role("button", name="Join").click()
+    assert student.get_by_text("You joined “Evening class”.").is_visible()
+    student.goto(base + "/quizzes/role-quiz")
+    student.get_by_role("button", name="Start the quiz").click()
+    attempt = db.session.get(QuizAttempt, int(student.url.rsplit("/", 1)[1]))
+    db.session.commit()
+    answer(student, attempt, right=True)
+    student.get_by_role("button", name="Hand in my answers").click()
+    student.context.close()
+
+    page.reload()
+    row = page.locator("table.gradebook tbody tr", has_text="Lee Learner")
+    assert "100%" in row.inner_text()
+    row.get_by_role("link", name="Lee Learner").click()
+    page.get_by_role("link", name="Question by question").first.click()
+    assert page.get_by_text("The questions exactly as they were shown in this attempt.").is_visible()
+    page.get_by_role("link", name="Evening class").click()
+    page.locator("table.summary tr", has_text="Quiz: The role and where it fits").get_by_role("link", name="Item analysis").click()
+    assert "upper-minus-lower" in page.content()
+    page.get_by_role("link", name="Evening class").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV of these learners").click()
+    text = Path(download.value.path()).read_text()
+    assert "Lee Learner" in text and text.startswith("Learner,E-mail")
