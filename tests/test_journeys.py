@@ -1,14 +1,17 @@
 """Whole journeys in a real browser (the `page` fixture keeps a screenshot and the HTML of a failure)."""
 
+import hashlib
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import app.employer.routes as employer_routes
 from app.extensions import db
-from app.models import QuizAttempt, User
+from app.models import Invitation, QuizAttempt, User
 from app.models.base import utcnow
-from tests.factories import DEFAULT_PASSWORD, make_user
+from app.services import assignments
+from tests.factories import DEFAULT_PASSWORD, make_cohort, make_organisation, make_user
+from tests.world import INVITE_TOKEN
 
 
 def sign_in(page, base, email, password=DEFAULT_PASSWORD):
@@ -31,6 +34,13 @@ def answer(page, attempt: QuizAttempt, right: bool) -> None:
             for number, choice in enumerate(shown["choices"]):
                 if (choice in shown["answers"]) == right:
                     question.locator("input").nth(number).check()
+        elif kind == "ordering":
+            for number, item in enumerate(shown["items"]):
+                question.locator("select").nth(number).select_option(str(shown["correct_order"].index(item) + 1))
+        elif kind == "matching":
+            key = {pair["prompt"]: pair["match"] for pair in shown["pairs"]}
+            for number, prompt in enumerate(shown["prompts"]):
+                question.locator("select").nth(number).select_option(str(shown["options"].index(key[prompt])))
         else:
             value = str(shown["answer"]) if kind == "numeric" else shown["accepted"][0]
             question.locator("input").fill(value if right else "999999")
@@ -155,3 +165,58 @@ def test_an_instructor_creates_a_cohort_watches_a_score_appear_and_exports_the_g
         page.get_by_role("link", name="Download CSV of these learners").click()
     text = Path(download.value.path()).read_text()
     assert "Lee Learner" in text and text.startswith("Learner,E-mail")
+
+
+def test_a_student_joins_learns_fails_then_passes_downloads_a_certificate_and_does_a_scenario(app, page, live_server):
+    _app, base = live_server
+
+
+    cohort = make_cohort(make_user("instructor"), name="Day class")
+    manager = make_user("employer")
+    organisation = make_organisation(manager, name="Student Journey Clinic")
+    assignments.create(organisation, manager, "Role basics", ["role"], "everyone", None, "", None, 30, False, utcnow().date())
+    db.session.add(Invitation(organisation_id=organisation.id, email="sam.student@example.com", name="Sam",
+                              token_hash=hashlib.sha256(INVITE_TOKEN.encode()).hexdigest(), invited_by=manager.id,
+                              expires_at=utcnow() + timedelta(days=7)))
+    db.session.commit()
+
+    page.goto(base + "/auth/register")
+    page.get_by_label("Your name").fill("Sam Student")
+    page.get_by_label("E-mail address").fill("sam.student@example.com")
+    page.get_by_label("Password", exact=True).fill("sam's long student password")
+    page.get_by_label("Repeat the password").fill("sam's long student password")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("link", name="Join a cohort with a code").click()
+    page.get_by_label("Join code").fill(cohort.join_code)
+    page.get_by_role("button", name="Join").click()
+    page.goto(base + f"/invite/{INVITE_TOKEN}")
+    page.get_by_role("button", name="Accept as sam.student@example.com").click()
+    assert page.get_by_role("heading", name="Your required training").is_visible()
+
+    page.get_by_role("link", name="Start:").click()
+    check = page.locator("aside.check").first
+    check.locator("input[type=radio], input[type=checkbox]").first.check()
+    check.get_by_role("button", name="Check my answer").click()
+    check.locator(".verdict").wait_for()
+    page.get_by_role("button", name="Mark as complete and continue").click()
+    page.get_by_role("button", name="Mark as complete and continue").click()  # the module's last lesson leads to its quiz
+    for right in (False, True):
+        page.get_by_role("button", name="Retake the quiz" if right else "Start the quiz").click()
+        attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
+        db.session.commit()
+        answer(page, attempt, right=right)
+        page.get_by_role("button", name="Hand in my answers").click()
+        assert ("not passed yet" not in page.locator(".score").inner_text()) == right
+        page.get_by_role("link", name="Back to the quiz").click()
+    page.goto(base + "/")
+    link = page.locator(".required").get_by_role("link", name="Download").get_attribute("href")
+    certificate = page.context.request.get(base + link)  # with the learner's cookies, as the link would
+    assert certificate.ok and certificate.body().startswith(b"%PDF")
+
+    page.goto(base + "/quizzes/visit-to-payment-follow-the-claim")
+    page.get_by_role("button", name="Start the quiz").click()
+    attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
+    db.session.commit()
+    answer(page, attempt, right=True)
+    page.get_by_role("button", name="Hand in my answers").click()
+    assert "100%" in page.locator(".score").inner_text()
