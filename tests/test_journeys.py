@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import Invitation, QuizAttempt, User
 from app.models.base import utcnow
 from app.services import assignments
+from app.services.progress import course_modules
 from tests.factories import DEFAULT_PASSWORD, make_cohort, make_organisation, make_user
 from tests.world import INVITE_TOKEN
 
@@ -44,6 +45,16 @@ def answer(page, attempt: QuizAttempt, right: bool) -> None:
         else:
             value = str(shown["answer"]) if kind == "numeric" else shown["accepted"][0]
             question.locator("input").fill(value if right else "999999")
+
+
+def take_quiz(page, base, slug: str, right: bool, button: str = "Start the quiz") -> None:
+    """Open a quiz, start it with `button`, answer every question right (or wrong) and hand it in."""
+    page.goto(base + f"/quizzes/{slug}")
+    page.get_by_role("button", name=button).click()
+    attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
+    db.session.commit()  # the test holds no write lock while the browser works
+    answer(page, attempt, right=right)
+    page.get_by_role("button", name="Hand in my answers").click()
 
 
 def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_certificate(app, page, live_server, monkeypatch):
@@ -92,18 +103,12 @@ def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_
     sign_in(page, base, "hana.hire@example.com", "hana's long journey password")
     hana = db.session.query(User).filter_by(email="hana.hire@example.com").one()
     db.session.commit()
-    from app.services.progress import course_modules
     module = next(m for m in course_modules() if m.slug == "confidentiality")
     db.session.commit()  # no write lock held by the test while the browser works
     for lesson in module.lessons:
         page.goto(base + f"/lessons/{lesson.slug}")
         page.get_by_role("button", name="Mark as complete and continue").click()
-    page.goto(base + "/quizzes/confidentiality-quiz")
-    page.get_by_role("button", name="Start the quiz").click()
-    attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
-    db.session.commit()
-    answer(page, attempt, right=True)
-    page.get_by_role("button", name="Hand in my answers").click()
+    take_quiz(page, base, "confidentiality-quiz", right=True)
     page.goto(base + "/")
     assert page.locator(".required").get_by_text("Completed").is_visible()
     page.get_by_role("button", name="Sign out").click()
@@ -143,12 +148,7 @@ def test_an_instructor_creates_a_cohort_watches_a_score_appear_and_exports_the_g
     student.get_by_label("Join code").fill(code.lower())
     student.get_by_role("button", name="Join").click()
     assert student.get_by_text("You joined “Evening class”.").is_visible()
-    student.goto(base + "/quizzes/role-quiz")
-    student.get_by_role("button", name="Start the quiz").click()
-    attempt = db.session.get(QuizAttempt, int(student.url.rsplit("/", 1)[1]))
-    db.session.commit()
-    answer(student, attempt, right=True)
-    student.get_by_role("button", name="Hand in my answers").click()
+    take_quiz(student, base, "role-quiz", right=True)
     student.context.close()
 
     page.reload()
@@ -201,22 +201,12 @@ def test_a_student_joins_learns_fails_then_passes_downloads_a_certificate_and_do
     page.get_by_role("button", name="Mark as complete and continue").click()
     page.get_by_role("button", name="Mark as complete and continue").click()  # the module's last lesson leads to its quiz
     for right in (False, True):
-        page.get_by_role("button", name="Retake the quiz" if right else "Start the quiz").click()
-        attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
-        db.session.commit()
-        answer(page, attempt, right=right)
-        page.get_by_role("button", name="Hand in my answers").click()
+        take_quiz(page, base, "role-quiz", right=right, button="Retake the quiz" if right else "Start the quiz")
         assert ("not passed yet" not in page.locator(".score").inner_text()) == right
-        page.get_by_role("link", name="Back to the quiz").click()
     page.goto(base + "/")
     link = page.locator(".required").get_by_role("link", name="Download").get_attribute("href")
     certificate = page.context.request.get(base + link)  # with the learner's cookies, as the link would
     assert certificate.ok and certificate.body().startswith(b"%PDF")
 
-    page.goto(base + "/quizzes/visit-to-payment-follow-the-claim")
-    page.get_by_role("button", name="Start the quiz").click()
-    attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
-    db.session.commit()
-    answer(page, attempt, right=True)
-    page.get_by_role("button", name="Hand in my answers").click()
+    take_quiz(page, base, "visit-to-payment-follow-the-claim", right=True)
     assert "100%" in page.locator(".score").inner_text()
