@@ -16,7 +16,7 @@ from app.auth_session import start_session_clock
 from app.extensions import db
 from app.models.base import utcnow
 from app.permissions import public, signed_in
-from app.services import audit, mail, password_reset, throttle
+from app.services import audit, password_reset, throttle
 from app.services.accounts import (
     AccountError,
     authenticate,
@@ -26,6 +26,7 @@ from app.services.accounts import (
     set_password,
 )
 from app.urls import safe_next
+from app.views import commit_and_send
 
 LOCKED_MESSAGE = "Too many failed sign-ins for this address. Wait 15 minutes, or reset your password."
 
@@ -115,8 +116,7 @@ def request_password_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         password_reset.request_reset(form.email.data)
-        db.session.commit()
-        mail.deliver_pending()
+        commit_and_send()
         flash("If an account uses that address, a link to reset its password is on its way. It works for one hour.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)

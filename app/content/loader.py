@@ -87,7 +87,7 @@ class Course:
     content_hash: str = ""
 
 
-def _read_yaml(path: Path, rel: str, checker: Checker, text: str | None = None, offset: int = 0) -> Any:
+def _read_yaml(path: Path, checker: Checker, text: str | None = None, offset: int = 0) -> Any:
     try:
         text = path.read_text(encoding="utf-8") if text is None else text
         return load_yaml(text, offset)
@@ -101,7 +101,7 @@ def _read_yaml(path: Path, rel: str, checker: Checker, text: str | None = None, 
 
 def _load_facts(root: Path, problems: list[Problem]) -> frozenset[str]:
     checker = Checker("lessons/facts.yaml")
-    data = _read_yaml(root / "lessons" / "facts.yaml", "lessons/facts.yaml", checker)
+    data = _read_yaml(root / "lessons" / "facts.yaml", checker)
     if isinstance(data, dict) and isinstance(data.get("facts"), dict):
         return frozenset(data["facts"])
     if not checker.problems:
@@ -112,7 +112,7 @@ def _load_facts(root: Path, problems: list[Problem]) -> frozenset[str]:
 
 def _load_modules(root: Path, problems: list[Problem]) -> list[ModuleSpec]:
     checker = Checker("lessons/modules.yaml")
-    data = _read_yaml(root / "lessons" / "modules.yaml", "lessons/modules.yaml", checker)
+    data = _read_yaml(root / "lessons" / "modules.yaml", checker)
     modules: list[ModuleSpec] = []
     if checker.fields(data, {"schema": "int", "modules": "list"}):
         checker.schema(data)
@@ -160,7 +160,7 @@ def _load_lesson(path: Path, rel: str, facts: frozenset[str], problems: list[Pro
         problems.append(Problem(rel, 1, "must start with a front-matter header between two '---' lines"))
         return None
     header, body = parts[0][4:], parts[1].split("\n", 1)[-1] if "\n" in parts[1] else ""
-    data = _read_yaml(path, rel, checker, header, offset=1)
+    data = _read_yaml(path, checker, header, offset=1)
     lesson = None
     if checker.fields(data, LESSON_FIELDS, optional=frozenset({"glossary"})):
         checker.schema(data)
@@ -226,7 +226,7 @@ def _load_question(checker: Checker, item: Any, index: int, line: int, where: st
 
 def _load_quiz(path: Path, rel: str, facts: frozenset[str], problems: list[Problem]) -> QuizSpec | None:
     checker = Checker(rel, facts)
-    data = _read_yaml(path, rel, checker)
+    data = _read_yaml(path, checker)
     quiz = None
     kind = data.get("kind", "quiz") if isinstance(data, LineDict) else "quiz"
     if kind not in QUIZ_OPTIONAL:

@@ -14,8 +14,9 @@ from app.models import Certificate, Membership, User
 from app.models.base import utcnow
 from app.pagination import paginate
 from app.permissions import roles_required, visible_hire_ids
-from app.services import audit, compliance, mail, organisations
+from app.services import audit, compliance, organisations
 from app.services.exports import to_csv
+from app.views import commit_and_send
 
 PAGE_SIZE = 50
 
@@ -38,12 +39,6 @@ def hire_or_404(user_id: int, include_removed: bool = False) -> User:
     """A hire of the manager's organisation, found only through the permission filter."""
     query = select(User).where(User.id == user_id, User.id.in_(visible_hire_ids(current_user, g.organisation.id, include_removed)))
     return db.session.scalar(query) or abort(404)
-
-
-def commit_and_send() -> None:
-    """Commit the request, then deliver the e-mails it queued (a failure stays queued for a retry)."""
-    db.session.commit()
-    mail.deliver_pending()
 
 
 @bp.route("/employer/setup", methods=["GET", "POST"])
