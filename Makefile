@@ -22,6 +22,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# A local Learning Record Store for the xAPI tests, kept apart from the app's environment.
+.venv-lrs/.installed: tests/lrs-requirements.txt
+	$(PYTHON) -m venv .venv-lrs
+	.venv-lrs/bin/python -m pip install -q -r tests/lrs-requirements.txt
+	touch $@
+
 install: $(VENV)/.installed
 
 setup: install
@@ -44,7 +50,7 @@ bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m tests.bench
 
-test: lint
+test: lint .venv-lrs/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -52,4 +58,4 @@ lint: $(VENV)/.installed-test
 	$(BIN)/bandit -q -c pyproject.toml -r app config.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-lrs .pytest_cache

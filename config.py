@@ -66,6 +66,13 @@ class Config:
     PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 60))
     # Links in e-mails (sent from the command line too) need the site's public address.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # xAPI: statements go to a Learning Record Store only when XAPI_ENDPOINT is set (e.g. https://lrs.example/xAPI/).
+    XAPI_ENDPOINT = os.environ.get("XAPI_ENDPOINT", "")
+    XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
+    XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
+    XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", 10))
+    XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", 50))
+    XAPI_SEND_IN_BACKGROUND = _env_bool("XAPI_SEND_IN_BACKGROUND", True)
 
     @classmethod
     def init_app(cls, app) -> None:

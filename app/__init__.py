@@ -27,6 +27,7 @@ def register_extensions(app: Flask) -> None:
 
     register_sqlite_events()
     db.init_app(app)
+    register_xapi(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -34,6 +35,21 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
+
+
+def register_xapi(app: Flask) -> None:
+    """Check the Learning Record Store settings; post queued statements after each commit that made some."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services.xapi_delivery import forget_after_rollback, send_after_commit
+
+    endpoint = app.config.get("XAPI_ENDPOINT")
+    if endpoint and not endpoint.startswith(("http://", "https://")):
+        raise RuntimeError("XAPI_ENDPOINT must be an http:// or https:// address.")
+    for name, listener in (("after_commit", send_after_commit), ("after_rollback", forget_after_rollback)):
+        if not event.contains(db.session, name, listener):  # one session for every app the process makes
+            event.listen(db.session, name, listener)
 
 
 def register_blueprints(app: Flask) -> None:

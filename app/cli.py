@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from app.cli_xapi import xapi_group
 from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
 from app.extensions import db
@@ -42,7 +43,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (content, users, demo, reminders, mail_group, audit_group):
+    for group in (content, users, demo, reminders, mail_group, audit_group, xapi_group):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
 

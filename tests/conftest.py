@@ -27,7 +27,7 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
-pytest_plugins = ["tests.browser"]  # the browser and live_server fixtures
+pytest_plugins = ["tests.browser", "tests.lrs"]  # the browser, live_server and lrs fixtures
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "") if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else ""
 sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="exercises SQLite itself (file locks, pragmas, the backup API)")

@@ -32,7 +32,7 @@ def pages(world) -> dict[str, list[str]]:
                     f"/teach/cohorts/{w.cohort.id}/quizzes/role-quiz", "/teach/content/quizzes/role.yaml"],
         "manager": ["/employer/", "/employer/hires", f"/employer/hires/{w.owner.id}", "/employer/assignments",
                     "/employer/policy", "/employer/evidence", f"/employer/certificates/{w.certificate.id}/revoke"],
-        "admin": ["/admin/users", "/admin/audit", "/admin/outbox"],
+        "admin": ["/admin/users", "/admin/audit", "/admin/outbox", "/admin/xapi"],
     }
 
 

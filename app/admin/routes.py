@@ -1,6 +1,6 @@
 """Admin views: find accounts, change roles, deactivate and reactivate."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -8,14 +8,15 @@ from app.admin import bp
 from app.admin.forms import RoleForm
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import EmailMessage, User
+from app.models import EmailMessage, User, XapiStatement
 from app.pagination import paginate
 from app.permissions import roles_required
 from app.services import admin as accounts_admin
-from app.services import audit, audit_log
+from app.services import audit, audit_log, xapi_delivery
 from app.services.accounts import AccountError
 
 PAGE_SIZE = 50
+MAX_LISTED = 1000  # waiting statements listed; the counts cover all of them
 
 
 def _user_or_404(user_id: int) -> User:
@@ -92,6 +93,32 @@ def outbox():
     messages = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id.desc())).all()
     page = paginate(list(messages), request.args.get("page", 1, type=int), PAGE_SIZE)
     return render_template("admin/outbox.html", page=page)
+
+
+@bp.route("/xapi")
+@roles_required("admin")
+def xapi_queue():
+    """The Learning Record Store outbox: counts, and the statements still waiting or refused by the store."""
+    waiting = db.session.scalars(select(XapiStatement).where(XapiStatement.status != "sent")
+                                 .order_by(XapiStatement.id.desc()).limit(MAX_LISTED)).all()
+    page = paginate(list(waiting), request.args.get("page", 1, type=int), PAGE_SIZE)
+    return render_template("admin/xapi.html", page=page, counts=xapi_delivery.queue_counts(), form=ConfirmForm(),
+                           endpoint=current_app.config.get("XAPI_ENDPOINT"))
+
+
+@bp.route("/xapi/send", methods=["POST"])
+@roles_required("admin")
+def xapi_send():
+    """Post every queued statement now, without waiting out retry delays."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not current_app.config.get("XAPI_ENDPOINT"):
+        flash("No Learning Record Store is configured (XAPI_ENDPOINT).", "error")
+        return redirect(url_for("admin.xapi_queue"))
+    counts = xapi_delivery.deliver_pending(due_only=False)
+    flash(f"{counts['sent']} sent, {counts['retry']} to retry later, {counts['rejected']} rejected by the store.",
+          "error" if counts["retry"] else "success")
+    return redirect(url_for("admin.xapi_queue"))
 
 
 @bp.route("/audit")

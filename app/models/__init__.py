@@ -26,6 +26,7 @@ from app.models.employers import (
 from app.models.organisations import Cohort, Enrolment
 from app.models.people import ROLES, LoginThrottle, User
 from app.models.progress import LessonProgress, QuizAttempt, ReviewItem
+from app.models.xapi import XapiStatement
 
 __all__ = [
     "Assignment",
@@ -53,4 +54,5 @@ __all__ = [
     "QuizAttempt",
     "ReviewItem",
     "User",
+    "XapiStatement",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import ContentVersion, Lesson, LessonProgress, Module, Quiz, QuizAttempt, User
 from app.models.base import utcnow
+from app.services import xapi
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,9 @@ def mark_lesson_complete(user: User, lesson: Lesson) -> LessonProgress:
             return mark_lesson_complete(user, lesson)
     elif row.completed_at is None:
         row.completed_at = utcnow()
+    else:
+        return row
+    xapi.lesson_completed(user, lesson, row.completed_at)
     return row
 
 

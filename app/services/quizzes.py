@@ -13,6 +13,7 @@ from app.models import Module, Question, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 from app.questions import AnswerError, question_type
 from app.services import review as review_queue
+from app.services import xapi
 
 _rng = random.SystemRandom()
 
@@ -103,6 +104,7 @@ def start_attempt(user: User, quiz: Quiz) -> QuizAttempt:
     except IntegrityError:
         # A second tab started one at the same moment; the one-open-attempt index kept it single.
         return open_attempt(user, quiz)
+    xapi.quiz_attempted(user, attempt)
     return attempt
 
 
@@ -143,6 +145,7 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     db.session.refresh(attempt)
     if recorded:
         review_queue.record_quiz_results(attempt)
+        xapi.quiz_submitted(attempt)
     return recorded == 1
 
 
