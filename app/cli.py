@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.cli_xapi import xapi_group
+from app.content.gift_command import import_gift
 from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
 from app.extensions import db
@@ -99,6 +100,7 @@ def mail_send() -> None:
 
 
 content = AppGroup("content", help="Check and load the course content (lessons/ and quizzes/).")
+content.add_command(import_gift)
 
 
 @content.command("validate")
