@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 THREADS ?= 4
 
-.PHONY: run serve bench test lint install setup clean
+.PHONY: run serve bench screenshots test lint install setup clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -49,6 +49,10 @@ serve: install
 bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m tests.bench
+
+# The README's pictures: dashboard, lesson and quiz at phone and desktop widths (needs Debian's chromium).
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python -m tests.screenshots
 
 test: lint .venv-lrs/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

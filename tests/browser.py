@@ -17,13 +17,18 @@ from tests.conftest import config_for
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture
-def browser():
-    """Playwright driving the system's Chromium; skipped without one, unless REQUIRE_BROWSER is set."""
+def require_chromium() -> None:
+    """Skip the test without a system Chromium, or fail it when REQUIRE_BROWSER is set (as in CI)."""
     if CHROMIUM is None:
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail("REQUIRE_BROWSER is set but no chromium executable is installed")
         pytest.skip("no system Chromium installed (apt-get install chromium); CI installs it and requires it")
+
+
+@pytest.fixture
+def browser():
+    """Playwright driving the system's Chromium; skipped without one, unless REQUIRE_BROWSER is set."""
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
