@@ -104,6 +104,7 @@ class TestingConfig(Config):
     DEMO_ACCOUNTS = True
     MAIL_BACKEND = "console"
     BASE_URL = "http://localhost"
+    XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
 
 
 class ProductionConfig(Config):
