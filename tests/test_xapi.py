@@ -25,6 +25,7 @@ def take_quiz(client, wrong: int = 0, slug: str = "role-quiz") -> QuizAttempt:
     attempt = db.session.get(QuizAttempt, int(response.headers["Location"].rsplit("/", 1)[1]))
     assert client.post(f"/attempts/{attempt.id}", data=right_answer_form(attempt, wrong=wrong)).status_code == 302
     db.session.refresh(attempt)
+    db.session.commit()  # SQLite: a test's open transaction would hold the write lock the background sender needs
     return attempt
 
 
@@ -39,7 +40,7 @@ def queued(status: str | None = None) -> list[XapiStatement]:
         query = query.where(XapiStatement.status == status)
     db.session.expire_all()
     rows = list(db.session.scalars(query))
-    db.session.commit()  # SQLite: a test's open transaction would hold the write lock the background sender needs
+    db.session.commit()  # as in take_quiz: release the write lock
     return rows
 
 
