@@ -94,6 +94,15 @@ def database(template_db, tmp_path) -> Path | str:
 
 
 @pytest.fixture
+def content(tmp_path) -> Path:
+    """A writable copy of the real course content (lessons/ and quizzes/), so the real folders are never written."""
+    root = tmp_path / "content"
+    for folder in ("lessons", "quizzes"):
+        shutil.copytree(BASE_DIR / folder, root / folder)
+    return root
+
+
+@pytest.fixture
 def database_path(database) -> Path:
     """This test's SQLite file (for tests of SQLite itself)."""
     return database

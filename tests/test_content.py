@@ -1,6 +1,5 @@
 """Content pipeline: validation of every kind of broken file, idempotent all-or-nothing sync."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,6 @@ questions:
     explanation: The BLS publishes it.
     source: S-04
 """
-
-
-@pytest.fixture
-def content(tmp_path) -> Path:
-    """A writable copy of the real course content."""
-    for folder in ("lessons", "quizzes"):
-        shutil.copytree(BASE_DIR / folder, tmp_path / folder)
-    return tmp_path
 
 
 def problems_in(root: Path) -> list[str]:

@@ -1,6 +1,5 @@
 """The Moodle GIFT importer: every construct converted or reported by line, and the files it writes."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,9 @@ from app.content.loader import load_course
 from app.content.sync import sync_content
 from app.models import Quiz
 from app.questions import REGISTRY
-from config import BASE_DIR
 
 GIFT = Path(__file__).parent / "gift"
 FACT = "C-01"  # a real id in lessons/facts.yaml: HIPAA enacted in 1996
-
-
-@pytest.fixture
-def content(tmp_path) -> Path:
-    """A writable copy of the real course content (as in test_content.py), so quizzes/ itself is never written."""
-    root = tmp_path / "content"
-    for folder in ("lessons", "quizzes"):
-        shutil.copytree(BASE_DIR / folder, root / folder)
-    return root
 
 
 @pytest.fixture
