@@ -35,6 +35,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.base = current_app.config["BASE_URL"].rstrip("/")
+        self.course = self.activity(self.url("learn.dashboard"), "course", PLATFORM)
 
     def url(self, endpoint: str, **values) -> str:
         with current_app.test_request_context(base_url=self.base):
@@ -44,9 +45,6 @@ class _Builder:
         return {"objectType": "Activity", "id": iri,
                 "definition": {"type": ACTIVITY_TYPES[kind], "name": {LANGUAGE: name[:250]}}}
 
-    def course(self) -> dict[str, Any]:
-        return self.activity(self.url("learn.dashboard"), "course", PLATFORM)
-
     def actor(self, user: User) -> dict[str, Any]:
         # An account on this site, not the e-mail address: the store needs a stable id, not a mailbox.
         return {"objectType": "Agent", "name": user.display_name, "account": {"homePage": self.base, "name": str(user.id)}}
@@ -54,7 +52,7 @@ class _Builder:
     def statement(self, user: User, verb: str, target: dict[str, Any], when: datetime, *, result: dict | None = None,
                   parents: list[dict] | None = None, registration: str | None = None) -> XapiStatement:
         context: dict[str, Any] = {"platform": PLATFORM, "language": LANGUAGE,
-                                   "contextActivities": {"grouping": [self.course()]}}
+                                   "contextActivities": {"grouping": [self.course]}}
         if parents:
             context["contextActivities"]["parent"] = parents
         if registration:
