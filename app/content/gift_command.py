@@ -3,6 +3,7 @@
 import dataclasses
 import shutil
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from flask.cli import with_appcontext
 
 from app.content.gift import parse_gift
 from app.content.gift_convert import convert_gift, default_title, quiz_document, quiz_yaml
-from app.content.loader import load_course
+from app.content.loader import load_course, load_facts, load_modules
 from app.content.schema import SLUG, Problem
 
 SYNC = "flask --app app content sync"
@@ -25,16 +26,13 @@ def _slug_option(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-def _ids(root: Path, name: str, key: str) -> list[str]:
-    """The ids listed in lessons/NAME (module slugs or fact ids), for checking options before anything is written."""
-    try:
-        data = yaml.safe_load((root / "lessons" / name).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise click.ClickException(f"Cannot read lessons/{name} under {root}: {error}") from None
-    items = data.get(key) if isinstance(data, dict) else None
-    if key == "facts":
-        return sorted(items) if isinstance(items, dict) else []
-    return [item["slug"] for item in items or [] if isinstance(item, dict) and "slug" in item]
+def _known(root: Path, load) -> Collection[str]:
+    """Module slugs or fact ids, read by the content loader, for checking options before anything is written."""
+    problems: list[Problem] = []
+    found = load(root, problems)
+    if problems:
+        raise click.ClickException(f"Fix the content first ({problems[0]}); nothing was written.")
+    return found
 
 
 def _existing(target: Path, force: bool) -> dict[str, Any] | None:
@@ -121,13 +119,13 @@ def import_gift(file: Path, slug: str, module: str | None, kind: str | None, tit
     root = Path(current_app.config["CONTENT_DIR"])
     target = output or root / "quizzes" / f"{slug}.yaml"
     existing = _existing(target, force)
-    modules = _ids(root, "modules.yaml", "modules")
+    modules = [spec.slug for spec in _known(root, load_modules)]
     module = module or (existing or {}).get("module")
     if not module:
         raise click.UsageError(f"--module is required for a new quiz file; modules in lessons/modules.yaml: {', '.join(modules)}")
     if module not in modules:
         raise click.BadParameter(f"{module!r} is not a module in lessons/modules.yaml (known: {', '.join(modules)})", param_hint="--module")
-    if fact and fact not in _ids(root, "facts.yaml", "facts"):
+    if fact and fact not in _known(root, load_facts):
         raise click.BadParameter(f"{fact!r} is not a fact id in lessons/facts.yaml", param_hint="--source")
     replaced_kind = (existing or {}).get("kind", "quiz") if existing is not None else None
     kind = kind or (replaced_kind if replaced_kind in ("quiz", "exercise") else "exercise")

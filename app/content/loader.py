@@ -99,7 +99,8 @@ def _read_yaml(path: Path, checker: Checker, text: str | None = None, offset: in
     return None
 
 
-def _load_facts(root: Path, problems: list[Problem]) -> frozenset[str]:
+def load_facts(root: Path, problems: list[Problem]) -> frozenset[str]:
+    """The fact ids of lessons/facts.yaml; problems with the file are added to `problems`."""
     checker = Checker("lessons/facts.yaml")
     data = _read_yaml(root / "lessons" / "facts.yaml", checker)
     if isinstance(data, dict) and isinstance(data.get("facts"), dict):
@@ -110,7 +111,8 @@ def _load_facts(root: Path, problems: list[Problem]) -> frozenset[str]:
     return frozenset()
 
 
-def _load_modules(root: Path, problems: list[Problem]) -> list[ModuleSpec]:
+def load_modules(root: Path, problems: list[Problem]) -> list[ModuleSpec]:
+    """The modules of lessons/modules.yaml in order; problems with the file are added to `problems`."""
     checker = Checker("lessons/modules.yaml")
     data = _read_yaml(root / "lessons" / "modules.yaml", checker)
     modules: list[ModuleSpec] = []
@@ -255,8 +257,8 @@ def load_course(root: Path) -> tuple[Course, list[Problem]]:
     """Read every content file under `root`; the course is usable only if no problems are returned."""
     problems: list[Problem] = []
     digest = hashlib.sha256()
-    facts = _load_facts(root, problems)
-    course = Course(modules=_load_modules(root, problems))
+    facts = load_facts(root, problems)
+    course = Course(modules=load_modules(root, problems))
     files = sorted((root / "lessons").glob("*.md")) + sorted((root / "quizzes").glob("*.yaml"))
     for path in files:
         rel = path.relative_to(root).as_posix()
