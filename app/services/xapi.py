@@ -8,11 +8,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 
 from app.extensions import db
 from app.models import Lesson, QuizAttempt, User, XapiStatement
 from app.questions import question_type
+from app.services.mail import site_url
 
 VERBS = {verb: f"http://adlnet.gov/expapi/verbs/{verb}" for verb in ("attempted", "answered", "completed", "passed", "failed")}
 ACTIVITY_TYPES = {
@@ -31,15 +32,11 @@ def enabled() -> bool:
 
 
 class _Builder:
-    """Builds statements with absolute activity ids on BASE_URL (one request context for a whole batch)."""
+    """Builds the statements of one action, with absolute activity ids on BASE_URL."""
 
     def __init__(self) -> None:
         self.base = current_app.config["BASE_URL"].rstrip("/")
-        self.course = self.activity(self.url("learn.dashboard"), "course", PLATFORM)
-
-    def url(self, endpoint: str, **values) -> str:
-        with current_app.test_request_context(base_url=self.base):
-            return url_for(endpoint, _external=True, **values)
+        self.course = self.activity(site_url("learn.dashboard"), "course", PLATFORM)
 
     def activity(self, iri: str, kind: str, name: str) -> dict[str, Any]:
         return {"objectType": "Activity", "id": iri,
@@ -78,7 +75,7 @@ def lesson_completed(user: User, lesson: Lesson, when: datetime) -> None:
     if not enabled():
         return
     build = _Builder()
-    target = build.activity(build.url("learn.lesson", slug=lesson.slug), "lesson", lesson.title)
+    target = build.activity(site_url("learn.lesson", slug=lesson.slug), "lesson", lesson.title)
     build.statement(user, "completed", target, when, result={"completion": True})
 
 
@@ -92,7 +89,7 @@ def quiz_attempted(user: User, attempt: QuizAttempt) -> None:
     if not enabled():
         return
     build = _Builder()
-    quiz = build.activity(build.url("learn.quiz", slug=attempt.quiz.slug), "assessment", attempt.quiz.title)
+    quiz = build.activity(site_url("learn.quiz", slug=attempt.quiz.slug), "assessment", attempt.quiz.title)
     build.statement(user, "attempted", quiz, attempt.started_at, registration=_registration(build, attempt))
 
 
@@ -103,7 +100,7 @@ def quiz_submitted(attempt: QuizAttempt) -> None:
     user = db.session.get(User, attempt.user_id)
     build = _Builder()
     registration = _registration(build, attempt)
-    quiz_iri = build.url("learn.quiz", slug=attempt.quiz.slug)
+    quiz_iri = site_url("learn.quiz", slug=attempt.quiz.slug)
     quiz = build.activity(quiz_iri, "assessment", attempt.quiz.title)
     when = attempt.submitted_at
     for shown, answer, right in zip(attempt.snapshot, attempt.answers, attempt.results, strict=True):
