@@ -13,7 +13,7 @@ from app.content.schema import Checker, Problem
 from app.content.yaml_lines import LineDict, load_yaml, plain, yaml_error_line
 from app.questions import REGISTRY
 
-MODULE_FIELDS = {"slug": "slug", "title": "text", "order": "int", "summary": "text", "requires": "slugs"}
+MODULE_FIELDS = {"slug": "slug", "title": "text", "order": "int", "summary": "text", "requires": "slugs", "acknowledge_policy": "bool"}
 LESSON_FIELDS = {
     "schema": "int", "slug": "slug", "title": "text", "module": "slug", "order": "int",
     "minutes": "int", "objectives": "texts", "sources": "facts", "glossary": "list",
@@ -39,6 +39,7 @@ class ModuleSpec:
     order: int
     summary: str
     requires: list[str] = field(default_factory=list)
+    acknowledge_policy: bool = False  # completing required training of this module needs the employer's policy acknowledged
 
 
 @dataclass
@@ -119,7 +120,7 @@ def load_modules(root: Path, problems: list[Problem]) -> list[ModuleSpec]:
     if checker.fields(data, {"schema": "int", "modules": "list"}):
         checker.schema(data)
         for index, item in enumerate(data["modules"]):
-            if checker.fields(item, MODULE_FIELDS, optional=frozenset({"requires"}), where=f"modules[{index}]"):
+            if checker.fields(item, MODULE_FIELDS, optional=frozenset({"requires", "acknowledge_policy"}), where=f"modules[{index}]"):
                 modules.append(ModuleSpec(**{key: item[key] for key in MODULE_FIELDS if key in item}))
         _unique(checker, data["modules"], "slug", "module slug")
         _unique(checker, data["modules"], "order", "module order")

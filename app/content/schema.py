@@ -35,6 +35,7 @@ CHECKS = {
     "text": (_is_text, "must be non-empty text"),
     "slug": (lambda v: isinstance(v, str) and bool(SLUG.match(v)), "must be lowercase letters, digits and hyphens"),
     "int": (_is_int, "must be a whole number"),
+    "bool": (lambda v: isinstance(v, bool), "must be true or false"),
     "texts": (lambda v: isinstance(v, list) and bool(v) and all(_is_text(i) for i in v), "must be a non-empty list of texts"),
     "list": (lambda v: isinstance(v, list) and bool(v), "must be a non-empty list"),
     "slugs": (lambda v: isinstance(v, list) and all(isinstance(i, str) and SLUG.match(i) for i in v), "must be a list of slugs"),

@@ -12,7 +12,8 @@ from app.content.loader import Course, LessonSpec, load_course
 from app.content.render import render_markdown
 from app.content.schema import Problem
 from app.extensions import db
-from app.models import ContentVersion, GlossaryTerm, Lesson, Module, Question, Quiz
+from app.models import Assignment, ContentVersion, GlossaryTerm, HireTraining, Lesson, Module, Organisation, Question, Quiz
+from app.models.compliance import assignment_modules
 
 
 class ContentError(Exception):
@@ -75,8 +76,27 @@ def _glossary_links(course: Course) -> list[TermLink]:
             for name in [entry["term"], *entry.get("aliases", [])]]
 
 
+def _still_required(removed: list[Module]) -> list[Problem]:
+    """Modules leaving the course that an unfinished training still requires: removing them would void the requirement."""
+    if not removed:
+        return []
+    rows = db.session.execute(
+        select(Module.slug, Assignment.title, Organisation.name).distinct()
+        .join(assignment_modules, assignment_modules.c.module_id == Module.id)
+        .join(Assignment, Assignment.id == assignment_modules.c.assignment_id)
+        .join(Organisation, Organisation.id == Assignment.organisation_id)
+        .join(HireTraining, HireTraining.assignment_id == Assignment.id)
+        .where(Module.id.in_([m.id for m in removed]), HireTraining.completed_at.is_(None))
+        .order_by(Module.slug, Organisation.name, Assignment.title)).all()
+    return [Problem("lessons/modules.yaml", 0, f"module {slug!r} cannot be removed: “{title}” of {organisation} requires it "
+                    "and is not finished by every hire; end or change that assignment first") for slug, title, organisation in rows]
+
+
 def _apply(course: Course) -> dict[str, int]:
     modules = {m.slug: m for m in db.session.scalars(select(Module))}
+    problems = _still_required([m for slug, m in modules.items() if not m.retired and slug not in {s.slug for s in course.modules}])
+    if problems:
+        raise ContentError(problems)
     lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson))}
     quizzes = {q.slug: q for q in db.session.scalars(select(Quiz))}
     terms = {t.slug: t for t in db.session.scalars(select(GlossaryTerm))}
@@ -84,7 +104,7 @@ def _apply(course: Course) -> dict[str, int]:
     for spec in course.modules:
         by_slug[spec.slug] = _upsert(Module, modules, spec.slug, {
             "slug": spec.slug, "title": spec.title, "position": spec.order, "summary": spec.summary,
-            "requires": spec.requires,
+            "requires": spec.requires, "acknowledge_policy": spec.acknowledge_policy,
         })
     db.session.flush()
     links = _glossary_links(course)

@@ -3,12 +3,21 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.content import Module
 from app.models.people import User
+
+# The modules an assignment requires, as real references: a module cannot vanish from under a requirement.
+assignment_modules = Table(
+    "assignment_modules",
+    db.metadata,
+    Column("assignment_id", ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True),
+    Column("module_id", ForeignKey("modules.id"), primary_key=True, index=True),
+)
 
 
 class Assignment(db.Model):
@@ -23,7 +32,7 @@ class Assignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     title: Mapped[str] = mapped_column(String(160))
-    module_slugs: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: the whole course
+    whole_course: Mapped[bool] = mapped_column(default=False)  # every module in force, and the final exam
     audience: Mapped[str] = mapped_column(String(10))
     hire_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     job_role: Mapped[str] = mapped_column(String(80), default="")
@@ -32,6 +41,8 @@ class Assignment(db.Model):
     yearly: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    modules: Mapped[list[Module]] = relationship(secondary=assignment_modules, order_by=Module.position)
 
 
 class HireTraining(db.Model):

@@ -32,6 +32,8 @@ class Module(db.Model):
     position: Mapped[int]
     summary: Mapped[str] = mapped_column(Text, default="")
     requires: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Completing a training that requires this module also needs the organisation's policy acknowledged.
+    acknowledge_policy: Mapped[bool] = mapped_column(default=False)
     retired: Mapped[bool] = mapped_column(default=False)
 
     # The lessons, quiz and exercises in force; retired rows stay in the tables for learners' history.

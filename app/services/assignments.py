@@ -30,18 +30,19 @@ class AssignmentError(ValueError):
 def create(organisation: Organisation, manager: User, title: str, module_slugs: list[str], audience: str,
            hire_id: int | None, job_role: str, due_date: date | None, due_days: int | None, yearly: bool,
            today: date) -> Assignment:
-    """A rule requiring modules (or the whole course) of hires, applied at once to the hires it matches."""
+    """A rule requiring modules (or the whole course, when none are named) of hires, applied at once to the hires it matches."""
     if audience not in AUDIENCES:
         raise AssignmentError("Choose who the training is for.")
     if (due_date is None) == (due_days is None):
         raise AssignmentError("Give either a fixed due date or a number of days after the hire date.")
-    known = set(db.session.scalars(select(Module.slug).where(Module.retired.is_(False))))
-    if not set(module_slugs) <= known:
+    modules = list(db.session.scalars(select(Module).where(Module.slug.in_(module_slugs), Module.retired.is_(False))))
+    if len(modules) != len(set(module_slugs)):
         raise AssignmentError("Choose modules from the list.")
     if audience == "role" and not job_role.strip():
         raise AssignmentError("Give the job role this training is for.")
-    rule = Assignment(organisation_id=organisation.id, title=title.strip(), module_slugs=module_slugs, audience=audience,
-                      hire_id=hire_id if audience == "hire" else None, job_role=job_role.strip() if audience == "role" else "",
+    rule = Assignment(organisation_id=organisation.id, title=title.strip(), modules=modules, whole_course=not module_slugs,
+                      audience=audience, hire_id=hire_id if audience == "hire" else None,
+                      job_role=job_role.strip() if audience == "role" else "",
                       due_date=due_date, due_days=due_days, yearly=yearly, created_by=manager.id)
     db.session.add(rule)
     db.session.flush()
@@ -91,11 +92,10 @@ def apply_rules_to_new_hire(membership: Membership, today: date) -> int:
 
 
 def required_modules(rule: Assignment) -> list[Module]:
-    """The modules the rule requires (every module when it names none: the whole course)."""
-    query = select(Module).where(Module.retired.is_(False)).order_by(Module.position)
-    if rule.module_slugs:
-        query = query.where(Module.slug.in_(rule.module_slugs))
-    return list(db.session.scalars(query))
+    """The modules in force that the rule requires: every one for the whole course, else the ones it names."""
+    if rule.whole_course:
+        return list(db.session.scalars(select(Module).where(Module.retired.is_(False)).order_by(Module.position)))
+    return [module for module in rule.modules if not module.retired]
 
 
 def _passed_since(user: User, modules: list[Module], since: datetime) -> bool:
@@ -109,19 +109,32 @@ def _passed_since(user: User, modules: list[Module], since: datetime) -> bool:
     return True
 
 
+def requirement_is_sound(rule: Assignment) -> bool:
+    """A requirement that resolves to no module, or names a module no longer in force, can never be met."""
+    if rule.whole_course:
+        return bool(required_modules(rule))
+    return bool(rule.modules) and all(not module.retired for module in rule.modules)
+
+
 def is_complete(training: HireTraining, user: User) -> bool:
-    """Lessons read and quizzes passed (again, for a renewal) and, if it covers confidentiality, the policy acknowledged."""
+    """Lessons read and quizzes passed (again, for a renewal) and, where a module asks for it, the policy acknowledged.
+
+    Fails closed: an empty or dangling requirement is never complete.
+    """
     rule = training.assignment
+    if not requirement_is_sound(rule):
+        return False
     progress = course_progress(user)
     modules = required_modules(rule)
     slugs = {module.slug for module in modules}
-    if not all(entry.complete for entry in progress.modules if entry.module.slug in slugs):
+    done = {entry.module.slug for entry in progress.modules if entry.complete}
+    if not slugs <= done:
         return False
-    if not rule.module_slugs and not progress.complete:
+    if rule.whole_course and not progress.complete:
         return False
     if training.cycle > 1 and not _passed_since(user, modules, training.assigned_at):
         return False
-    if "confidentiality" in slugs and policy.needs_attestation(user, rule.organisation_id):
+    if any(module.acknowledge_policy for module in modules) and policy.needs_attestation(user, rule.organisation_id):
         return False
     return True
 

@@ -14,11 +14,11 @@ from app.models import (
     Lesson,
     LessonProgress,
     Membership,
-    Module,
     Quiz,
     QuizAttempt,
     User,
 )
+from app.services.assignments import required_modules
 
 STATUSES = ("Assigned", "In progress", "Completed", "Overdue", "Expiring", "Expired")
 EXPIRING_DAYS = 30
@@ -128,9 +128,8 @@ def build(organisation_id: int, today: date) -> Dashboard:
             Assignment.organisation_id == organisation_id, HireTraining.user_id.in_(hire_ids)).order_by(HireTraining.cycle)):
         training = TrainingFacts(*values)
         latest[(training.user_id, training.assignment_id)] = training
-    modules = {m.slug: m.id for m in db.session.scalars(select(Module).where(Module.retired.is_(False)))}
     activity = _activity(hire_ids)
-    covered = {a.id: [modules[s] for s in a.module_slugs if s in modules] or list(modules.values()) for a in assignments}
+    covered = {a.id: [m.id for m in required_modules(a)] for a in assignments}
     rows, counts = [], Counter()
     for user_id, name, email, job_role, hire_date in hires:
         user = Person(user_id, name, email)

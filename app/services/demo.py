@@ -104,10 +104,10 @@ def build_organisation(manager: User, hires: int, trainings: int = 5, seed: int 
     db.session.execute(insert(Membership), [
         {"organisation_id": organisation.id, "user_id": uid, "kind": "hire", "job_role": rng.choice(roles),
          "hire_date": (now - timedelta(days=rng.randint(0, 400))).date(), "joined_at": now} for uid in user_ids])
-    slugs = [m.slug for m in db.session.scalars(select(Module).order_by(Module.position))]
+    modules = list(db.session.scalars(select(Module).where(Module.retired.is_(False)).order_by(Module.position)))
     rules = []
     for n in range(trainings):
-        rule = Assignment(organisation_id=organisation.id, title=f"Required training {n + 1}", module_slugs=[slugs[n % len(slugs)]],
+        rule = Assignment(organisation_id=organisation.id, title=f"Required training {n + 1}", modules=[modules[n % len(modules)]],
                           audience="everyone", due_days=30, yearly=n == 0, created_by=manager.id)
         db.session.add(rule)
         rules.append(rule)
