@@ -29,6 +29,16 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _check_time_zone(name: str) -> None:
+    """Refuse to start with a DEFAULT_TIME_ZONE that is not an IANA zone name (every page would fail later)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError) as error:
+        raise RuntimeError(f"DEFAULT_TIME_ZONE must be an IANA time zone name such as America/Chicago, not {name!r}.") from error
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -62,6 +72,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Billing & Coding Academy <no-reply@academy.invalid>")
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 5))
+    # Where an organisation has not chosen its own time zone, "today" (due, overdue, reminders) is a date here.
+    DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "America/New_York")
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", 7))
     PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 60))
     # Links in e-mails (sent from the command line too) need the site's public address.
@@ -77,6 +89,7 @@ class Config:
     @classmethod
     def init_app(cls, app) -> None:
         """Finish or check the configuration once the app exists."""
+        _check_time_zone(app.config["DEFAULT_TIME_ZONE"])
 
 
 class DevelopmentConfig(Config):
@@ -88,6 +101,7 @@ class DevelopmentConfig(Config):
     @classmethod
     def init_app(cls, app) -> None:
         """Use the key kept under instance/ unless SECRET_KEY is given."""
+        super().init_app(app)
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = _development_secret_key()
 
@@ -117,6 +131,7 @@ class ProductionConfig(Config):
     @classmethod
     def init_app(cls, app) -> None:
         """Refuse to start with a missing or short secret key, or with debug on."""
+        super().init_app(app)
         key = app.config.get("SECRET_KEY")
         if not key or len(key) < 32:
             raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")

@@ -19,7 +19,7 @@ def invitation_link(message) -> str:
 def test_an_employer_sets_up_an_organisation_first(client, db, login_as):
     login_as("employer")
     assert client.get("/employer/").headers["Location"].endswith("/employer/setup")
-    client.post("/employer/setup", data={"name": "Lakeside Billing Office"})
+    client.post("/employer/setup", data={"name": "Lakeside Billing Office", "time_zone": "America/Chicago"})
     assert "Lakeside Billing Office: compliance" in client.get("/employer/").get_data(as_text=True)
 
 

@@ -88,7 +88,7 @@ def test_extra_fields_cannot_move_a_cohort_or_a_hire_to_someone_else(client, db,
     assert mine.instructor_id == teacher.id
     client.post("/auth/logout")
     manager = login_as("employer")
-    client.post("/employer/setup", data={"name": "Own org"})
+    client.post("/employer/setup", data={"name": "Own org", "time_zone": "UTC"})
     client.post("/employer/hires", data={"name": "N", "email": "n@example.com", "organisation_id": str(world.organisation.id)})
     from app.models import Invitation
     invitation = db.session.scalar(select(Invitation).where(Invitation.email == "n@example.com"))

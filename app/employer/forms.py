@@ -7,6 +7,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -27,6 +28,13 @@ class OrganisationForm(Form):
     """The organisation an employer account manages."""
 
     name = StringField("Organisation name", validators=[DataRequired(), Length(max=160)])
+    time_zone = SelectField("Time zone", description="Where your hires work: a due date ends at midnight there.")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from app.services.local_time import zone_names
+
+        self.time_zone.choices = list(zone_names())
 
 
 class InviteForm(Form):

@@ -11,7 +11,7 @@ from app.forms import ConfirmForm
 from app.models import Certificate, HireTraining, PolicyVersion
 from app.models.base import utcnow
 from app.permissions import managed_organisation_ids, public, signed_in
-from app.services import assignments, audit, certificates, organisations, policy
+from app.services import assignments, audit, certificates, local_time, organisations, policy
 from app.services.accounts import AccountError, create_user, find_user
 
 
@@ -92,6 +92,6 @@ def certificate_pdf(certificate_id: int):
 def verify(code: str):
     """Public check of a certificate: valid, expired or revoked, and nothing else about the person."""
     certificate = certificates.by_code(code)
-    state = certificates.status(certificate, utcnow().date()) if certificate else None
+    state = certificates.status(certificate, local_time.today(certificate.hire_training.assignment.organisation)) if certificate else None
     return render_template("employer/verify.html", certificate=certificate, state=state), 200 if certificate else 404
 

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,10 +11,9 @@ from app.employer.forms import InviteForm, OrganisationForm, UploadForm
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Certificate, Membership, User
-from app.models.base import utcnow
 from app.pagination import paginate
 from app.permissions import roles_required, visible_hire_ids
-from app.services import audit, compliance, organisations
+from app.services import audit, compliance, local_time, organisations
 from app.services.exports import to_csv
 from app.views import commit_and_send
 
@@ -47,18 +46,32 @@ def setup():
     """Create the organisation this employer account manages."""
     if organisations.managed_organisation(current_user) is not None:
         return redirect(url_for("employer.dashboard"))
-    form = OrganisationForm()
+    form = OrganisationForm(time_zone=current_app.config["DEFAULT_TIME_ZONE"])
     if form.validate_on_submit():
-        organisations.create_organisation(current_user, form.name.data)
+        organisations.create_organisation(current_user, form.name.data, form.time_zone.data)
         db.session.commit()
         flash("Your organisation is ready. Invite your hires, then assign their required training.", "success")
         return redirect(url_for("employer.hires"))
     return render_template("employer/setup.html", form=form)
 
 
+@bp.route("/employer/settings", methods=["GET", "POST"])
+@manager_required
+def settings():
+    """The organisation's name and time zone."""
+    form = OrganisationForm(obj=g.organisation, time_zone=local_time.zone_name_of(g.organisation))
+    if form.validate_on_submit():
+        organisations.update_settings(g.organisation, form.name.data, form.time_zone.data)
+        audit.record("organisation.settings", current_user, target=f"organisation:{g.organisation.id}",
+                     time_zone=form.time_zone.data)
+        db.session.commit()
+        flash("Settings saved. Due dates now end at midnight in " + form.time_zone.data + ".", "success")
+        return redirect(url_for("employer.settings"))
+    return render_template("employer/settings.html", form=form), 422 if form.errors else 200
+
+
 def _dashboard_rows():
-    today = utcnow().date()
-    board = compliance.build(g.organisation.id, today)
+    board = compliance.build(g.organisation.id, local_time.today(g.organisation))
     options = {"status": request.args.get("status", ""), "role": request.args.get("role", ""),
                "training": request.args.get("training", type=int)}
     if options["status"] not in compliance.STATUSES:
@@ -149,7 +162,7 @@ def hire_page(user_id: int):
         select(Certificate).where(Certificate.hire_training_id.in_([t.id for t in trainings])))}
     audit.record("hire.view", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
     db.session.commit()
-    today = utcnow().date()
+    today = local_time.today(g.organisation)
     return render_template("employer/hire.html", hire=hire, membership=membership, trainings=trainings,
                            certificates=certificates, today=today, status_of=compliance.status_of)
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Assignment, Certificate, HireTraining, Membership, User
 from app.models.base import utcnow
 from app.permissions import visible_hire_ids
-from app.services import assignments, audit, certificates, evidence, policy
+from app.services import assignments, audit, certificates, evidence, local_time, policy
 from app.services.progress import course_modules
 
 
@@ -36,7 +36,7 @@ def assignments_page():
             rule = assignments.create(
                 g.organisation, current_user, form.title.data, slugs, request.form.get("audience", ""), hire_id,
                 form.job_role.data or "", form.due_date.data if due_kind == "fixed" else None,
-                form.due_days.data if due_kind == "relative" else None, form.yearly.data, utcnow().date())
+                form.due_days.data if due_kind == "relative" else None, form.yearly.data, local_time.today(g.organisation))
         except assignments.AssignmentError as error:
             form.title.errors.append(str(error))
         else:
@@ -111,7 +111,7 @@ def evidence_zip():
         flash("Give the dates as YYYY-MM-DD, the end on or after the start.", "error")
         return redirect(url_for("employer.evidence_page"))
     ids = list(db.session.scalars(visible_hire_ids(current_user, g.organisation.id, include_removed=True)))
-    data = evidence.build_zip(g.organisation.id, ids, form.start.data, form.end.data, utcnow().date())
+    data = evidence.build_zip(g.organisation.id, ids, form.start.data, form.end.data, local_time.today(g.organisation))
     audit.record("evidence.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(ids),
                  start=str(form.start.data or ""), end=str(form.end.data or ""))
     db.session.commit()
@@ -123,7 +123,7 @@ def evidence_zip():
 def hire_evidence_zip(user_id: int):
     """One hire's evidence pack."""
     hire = hire_or_404(user_id, include_removed=True)
-    data = evidence.build_zip(g.organisation.id, [hire.id], None, None, utcnow().date())
+    data = evidence.build_zip(g.organisation.id, [hire.id], None, None, local_time.today(g.organisation))
     audit.record("evidence.export", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
     db.session.commit()
     return _zip_response(data, f"evidence-hire-{hire.id}-{utcnow():%Y%m%d}.zip")

@@ -13,10 +13,9 @@ from app.forms import ConfirmForm
 from app.learn import bp
 from app.learn.forms import AnswerForm
 from app.models import Lesson, Quiz, QuizAttempt
-from app.models.base import utcnow
 from app.permissions import public, signed_in, visible_attempts
 from app.questions import AnswerError, question_type
-from app.services import assignments, compliance, policy, progress, quizzes, review
+from app.services import assignments, compliance, local_time, policy, progress, quizzes, review
 from app.services.cohorts import learner_cohorts
 
 
@@ -58,7 +57,7 @@ def dashboard():
     return render_template("learn/dashboard.html", course=progress.course_progress(current_user),
                            reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user),
                            trainings=compliance.trainings_for(current_user), policies=policy.pending_for(current_user),
-                           certificates=compliance.certificates_by_training(current_user), today=utcnow().date(),
+                           certificates=compliance.certificates_by_training(current_user), today_in=local_time.today,
                            status_of=compliance.status_of)
 
 

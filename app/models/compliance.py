@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.content import Module
+from app.models.employers import Organisation
 from app.models.people import User
 
 # The modules an assignment requires, as real references: a module cannot vanish from under a requirement.
@@ -43,6 +44,7 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     modules: Mapped[list[Module]] = relationship(secondary=assignment_modules, order_by=Module.position)
+    organisation: Mapped[Organisation] = relationship()
 
 
 class HireTraining(db.Model):

@@ -17,6 +17,8 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))
+    # IANA name ("America/Chicago"); empty means the configured DEFAULT_TIME_ZONE. Due dates end at local midnight.
+    time_zone: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -17,6 +17,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import certificates, policy
+from app.services.local_time import local_date
 from app.services.progress import course_progress
 
 RENEWAL_GRACE_DAYS = 30  # a renewed yearly training is due this long after the last one expired
@@ -151,7 +152,7 @@ def refresh_completions(user: User, now: datetime | None = None) -> list[HireTra
         if is_complete(training, user):
             training.completed_at = now
             if training.assignment.yearly:
-                training.expires_on = _one_year_after(now.date())
+                training.expires_on = _one_year_after(local_date(training.assignment.organisation, now))
             certificates.issue(training, user)
             completed.append(training)
     return completed

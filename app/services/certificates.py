@@ -10,6 +10,7 @@ from app.content.sync import current_version_id
 from app.extensions import db
 from app.models import Certificate, HireTraining, Organisation, User
 from app.models.base import utcnow
+from app.services.local_time import local_date
 from app.services.mail import site_url
 
 
@@ -19,7 +20,7 @@ def issue(training: HireTraining, user: User) -> Certificate:
     certificate = Certificate(
         code=secrets.token_urlsafe(18), user_id=user.id, hire_training_id=training.id,
         organisation_name=organisation.name, learner_name=user.display_name, training_title=training.assignment.title,
-        completed_on=training.completed_at.date(), expires_on=training.expires_on, content_version_id=current_version_id())
+        completed_on=local_date(organisation, training.completed_at), expires_on=training.expires_on, content_version_id=current_version_id())
     db.session.add(certificate)
     return certificate
 

@@ -16,6 +16,7 @@ from app.models import Invitation, Membership, Organisation, User
 from app.models.base import utcnow
 from app.services import mail
 from app.services.accounts import find_user, normalise_email
+from app.services.local_time import local_date
 
 CSV_COLUMNS = ("name", "email", "job_role", "hire_date")
 MAX_CSV_ROWS = 2000
@@ -39,15 +40,21 @@ def managed_organisation(user: User) -> Organisation | None:
         Membership.user_id == user.id, Membership.kind == "manager", Membership.removed_at.is_(None)))
 
 
-def create_organisation(manager: User, name: str) -> Organisation:
+def create_organisation(manager: User, name: str, time_zone: str = "") -> Organisation:
     """A new organisation with this account as its first manager."""
     if managed_organisation(manager) is not None:
         raise OrganisationError("You already manage an organisation.")
-    organisation = Organisation(name=name.strip())
+    organisation = Organisation(name=name.strip(), time_zone=time_zone)
     db.session.add(organisation)
     db.session.flush()
     db.session.add(Membership(organisation_id=organisation.id, user_id=manager.id, kind="manager"))
     return organisation
+
+
+def update_settings(organisation: Organisation, name: str, time_zone: str) -> None:
+    """Rename the organisation or change the zone its dates are kept in."""
+    organisation.name, organisation.time_zone = name.strip(), time_zone
+    db.session.flush()
 
 
 def _token_hash(token: str) -> str:
@@ -151,7 +158,7 @@ def accept(invitation: Invitation, user: User, now: datetime) -> Membership:
     elif membership.kind == "manager":
         raise OrganisationError("You manage this organisation; a manager cannot also be its hire.")
     membership.removed_at = None
-    membership.job_role, membership.hire_date = invitation.job_role, invitation.hire_date or now.date()
+    membership.job_role, membership.hire_date = invitation.job_role, invitation.hire_date or local_date(invitation.organisation, now)
     db.session.flush()
     return membership
 
