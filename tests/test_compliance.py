@@ -46,15 +46,18 @@ def test_due_dates_are_fixed_or_relative_to_the_hire_date(app, db):
 
 
 def test_status_moves_through_assigned_in_progress_overdue_completed_expiring_expired():
-    training = HireTraining(due_on=date(2026, 12, 1), assigned_at=datetime(2026, 11, 1))
-    assert compliance.status_of(training, date(2026, 11, 20), started=False) == "Assigned"
-    assert compliance.status_of(training, date(2026, 11, 20), started=True) == "In progress"
-    assert compliance.status_of(training, date(2026, 12, 1), started=True) == "In progress"
-    assert compliance.status_of(training, date(2026, 12, 2), started=True) == "Overdue"
-    training.completed_at, training.expires_on = datetime(2026, 12, 5), date(2027, 12, 5)
-    assert compliance.status_of(training, date(2027, 11, 4), started=True) == "Completed"
-    assert compliance.status_of(training, date(2027, 11, 5), started=True) == "Expiring"
-    assert compliance.status_of(training, date(2027, 12, 6), started=True) == "Expired"
+    training = HireTraining(due_on=date(2026, 12, 1), assigned_at=datetime(2026, 11, 1), policy_pending=False)
+    assert compliance.status_of(training, date(2026, 11, 20)) == "Assigned"
+    training.started_at = datetime(2026, 11, 10)
+    assert compliance.status_of(training, date(2026, 11, 20)) == "In progress"
+    assert compliance.status_of(training, date(2026, 12, 1)) == "In progress"
+    training.policy_pending = True
+    assert compliance.status_of(training, date(2026, 12, 1)) == "Policy to acknowledge"
+    assert compliance.status_of(training, date(2026, 12, 2)) == "Overdue"
+    training.completed_at, training.expires_on, training.policy_pending = datetime(2026, 12, 5), date(2027, 12, 5), False
+    assert compliance.status_of(training, date(2027, 11, 4)) == "Completed"
+    assert compliance.status_of(training, date(2027, 11, 5)) == "Expiring"
+    assert compliance.status_of(training, date(2027, 12, 6)) == "Expired"
 
 
 def test_role_based_training_reaches_new_hires_automatically(app, db):

@@ -51,9 +51,9 @@ def test_a_training_due_today_is_not_overdue_in_the_evening_where_the_hires_work
 def test_the_same_moment_is_another_day_in_another_zone(app, db):
     manager, organisation, hire = chicago_hire(db)
     training = db.session.scalar(select(HireTraining).where(HireTraining.user_id == hire.id))
-    assert compliance.status_of(training, local_time.today(organisation, EVENING_OF_THE_DUE_DAY), False) == "Assigned"
+    assert compliance.status_of(training, local_time.today(organisation, EVENING_OF_THE_DUE_DAY)) == "Assigned"
     organisation.time_zone = "UTC"
-    assert compliance.status_of(training, local_time.today(organisation, EVENING_OF_THE_DUE_DAY), False) == "Overdue"
+    assert compliance.status_of(training, local_time.today(organisation, EVENING_OF_THE_DUE_DAY)) == "Overdue"
 
 
 def test_an_organisation_without_a_zone_uses_the_configured_default(app, db):

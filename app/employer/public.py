@@ -34,7 +34,7 @@ def accept_invitation(token: str):
         except (AccountError, organisations.OrganisationError) as error:
             flash(str(error), "error")
             return redirect(url_for("learn.dashboard"))
-        assignments.apply_rules_to_new_hire(membership, now.date())
+        assignments.apply_rules_to_new_hire(membership, local_time.today(invitation.organisation, now))
         assignments.refresh_completions(user, now)
         audit.record("invitation.accept", user, target=f"organisation:{invitation.organisation_id}")
         db.session.commit()

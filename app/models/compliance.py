@@ -61,6 +61,9 @@ class HireTraining(db.Model):
     due_on: Mapped[date]
     completed_at: Mapped[datetime | None]
     expires_on: Mapped[date | None]
+    # Kept up to date by assignments.refresh_completions, so every page reads one status from the row.
+    started_at: Mapped[datetime | None]  # first work on a required module since the cycle was assigned
+    policy_pending: Mapped[bool] = mapped_column(default=False)  # only the policy acknowledgement is missing
 
     assignment: Mapped[Assignment] = relationship()
     user: Mapped[User] = relationship()

@@ -12,13 +12,11 @@ from app.models import (
     Membership,
     Module,
     Organisation,
-    QuizAttempt,
     User,
 )
 from app.models.base import utcnow
-from app.services import certificates, policy
+from app.services import certificates, training_progress
 from app.services.local_time import local_date
-from app.services.progress import course_progress
 
 RENEWAL_GRACE_DAYS = 30  # a renewed yearly training is due this long after the last one expired
 AUDIENCES = ("hire", "role", "everyone")
@@ -99,58 +97,22 @@ def required_modules(rule: Assignment) -> list[Module]:
     return [module for module in rule.modules if not module.retired]
 
 
-def _passed_since(user: User, modules: list[Module], since: datetime) -> bool:
-    """Whether every graded quiz of the modules was passed at or after `since` (for a renewal cycle)."""
-    for module in modules:
-        for quiz in [module.quiz, *module.exercises]:
-            if quiz is not None and not db.session.scalar(select(exists().where(
-                    QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id, QuizAttempt.passed.is_(True),
-                    QuizAttempt.submitted_at >= since))):
-                return False
-    return True
-
-
-def requirement_is_sound(rule: Assignment) -> bool:
-    """A requirement that resolves to no module, or names a module no longer in force, can never be met."""
-    if rule.whole_course:
-        return bool(required_modules(rule))
-    return bool(rule.modules) and all(not module.retired for module in rule.modules)
-
-
 def is_complete(training: HireTraining, user: User) -> bool:
-    """Lessons read and quizzes passed (again, for a renewal) and, where a module asks for it, the policy acknowledged.
-
-    Fails closed: an empty or dangling requirement is never complete.
-    """
-    rule = training.assignment
-    if not requirement_is_sound(rule):
-        return False
-    progress = course_progress(user)
-    modules = required_modules(rule)
-    slugs = {module.slug for module in modules}
-    done = {entry.module.slug for entry in progress.modules if entry.complete}
-    if not slugs <= done:
-        return False
-    if rule.whole_course and not progress.complete:
-        return False
-    if training.cycle > 1 and not _passed_since(user, modules, training.assigned_at):
-        return False
-    if any(module.acknowledge_policy for module in modules) and policy.needs_attestation(user, rule.organisation_id):
-        return False
-    return True
+    """Whether this cycle's requirement is met now (lessons, quizzes, a renewal's new passes, the policy)."""
+    return training_progress.standings(user, [training])[training.id].complete
 
 
 def refresh_completions(user: User, now: datetime | None = None) -> list[HireTraining]:
-    """Mark the learner's open trainings that are now complete, issuing a certificate for each."""
+    """Bring the person's open cycles up to date with what they have done; mark the complete ones and certify them."""
     now = now or utcnow()
-    open_trainings = db.session.scalars(
-        select(HireTraining).join(Assignment).join(Membership, (Membership.organisation_id == Assignment.organisation_id)
-                                                   & (Membership.user_id == HireTraining.user_id))
-        .where(HireTraining.user_id == user.id, HireTraining.completed_at.is_(None), Membership.removed_at.is_(None))).all()
+    trainings = training_progress.open_trainings(user.id)
+    standings = training_progress.standings(user, trainings)
     completed = []
-    for training in open_trainings:
-        if is_complete(training, user):
-            training.completed_at = now
+    for training in trainings:
+        standing = standings[training.id]
+        training.started_at, training.policy_pending = standing.started_at, standing.policy_pending
+        if standing.complete:
+            training.completed_at, training.policy_pending = now, False
             if training.assignment.yearly:
                 training.expires_on = _one_year_after(local_date(training.assignment.organisation, now))
             certificates.issue(training, user)

@@ -4,28 +4,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
     Assignment,
     Certificate,
     HireTraining,
-    Lesson,
-    LessonProgress,
     Membership,
-    Quiz,
-    QuizAttempt,
     User,
 )
-from app.services.assignments import required_modules
 
-STATUSES = ("Assigned", "In progress", "Completed", "Overdue", "Expiring", "Expired")
+STATUSES = ("Assigned", "In progress", "Policy to acknowledge", "Completed", "Overdue", "Expiring", "Expired")
 EXPIRING_DAYS = 30
 
 
-def status_of(training: "HireTraining | TrainingFacts", today: date, started: bool) -> str:
-    """One cycle's status on a given day; `started` says whether the hire has worked on it since it was assigned."""
+def status_of(training: "HireTraining | TrainingFacts", today: date) -> str:
+    """One cycle's status on a given day (the organisation's date), from the cycle's row alone."""
     if training.completed_at is not None:
         if training.expires_on is not None:
             if training.expires_on < today:
@@ -35,7 +31,9 @@ def status_of(training: "HireTraining | TrainingFacts", today: date, started: bo
         return "Completed"
     if training.due_on < today:
         return "Overdue"
-    return "In progress" if started else "Assigned"
+    if training.policy_pending:
+        return "Policy to acknowledge"
+    return "In progress" if training.started_at else "Assigned"
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,8 @@ class TrainingFacts:
     due_on: date
     completed_at: datetime | None
     expires_on: date | None
+    started_at: datetime | None
+    policy_pending: bool
 
 
 @dataclass(frozen=True)
@@ -95,23 +95,6 @@ class Dashboard:
         return sorted({row.membership.job_role for row in self.rows if row.membership.job_role})
 
 
-def _activity(user_ids) -> dict[tuple[int, int], datetime]:
-    """(user id, module id) -> the learner's latest lesson or quiz activity in that module."""
-    latest: dict[tuple[int, int], datetime] = {}
-    lesson_rows = db.session.execute(
-        select(LessonProgress.user_id, Lesson.module_id, func.max(LessonProgress.completed_at))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id).where(LessonProgress.user_id.in_(user_ids))
-        .group_by(LessonProgress.user_id, Lesson.module_id))
-    attempt_rows = db.session.execute(
-        select(QuizAttempt.user_id, Quiz.module_id, func.max(func.coalesce(QuizAttempt.submitted_at, QuizAttempt.started_at)))
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id).where(QuizAttempt.user_id.in_(user_ids), Quiz.module_id.is_not(None))
-        .group_by(QuizAttempt.user_id, Quiz.module_id))
-    for user_id, module_id, when in [*lesson_rows, *attempt_rows]:
-        if when is not None and when > latest.get((user_id, module_id), datetime.min):
-            latest[(user_id, module_id)] = when
-    return latest
-
-
 def build(organisation_id: int, today: date) -> Dashboard:
     """Every current hire's latest cycle of every assignment, in a fixed number of queries."""
     hires = db.session.execute(
@@ -128,8 +111,6 @@ def build(organisation_id: int, today: date) -> Dashboard:
             Assignment.organisation_id == organisation_id, HireTraining.user_id.in_(hire_ids)).order_by(HireTraining.cycle)):
         training = TrainingFacts(*values)
         latest[(training.user_id, training.assignment_id)] = training
-    activity = _activity(hire_ids)
-    covered = {a.id: [m.id for m in required_modules(a)] for a in assignments}
     rows, counts = [], Counter()
     for user_id, name, email, job_role, hire_date in hires:
         user = Person(user_id, name, email)
@@ -138,9 +119,7 @@ def build(organisation_id: int, today: date) -> Dashboard:
             training = latest.get((user.id, assignment.id))
             if training is None:
                 continue
-            module_ids = covered[assignment.id]
-            started = any(activity.get((user.id, m), datetime.min) >= training.assigned_at for m in module_ids)
-            cell = Cell(training, status_of(training, today, started))
+            cell = Cell(training, status_of(training, today))
             row.cells[assignment.id] = cell
             counts[cell.status] += 1
         rows.append(row)
@@ -171,7 +150,9 @@ def trainings_for(user: User) -> list[HireTraining]:
     """The learner's own current cycles of required training, soonest due first."""
     trainings = db.session.scalars(select(HireTraining).join(Assignment).join(
         Membership, (Membership.organisation_id == Assignment.organisation_id) & (Membership.user_id == HireTraining.user_id))
-        .where(HireTraining.user_id == user.id, Membership.removed_at.is_(None)).order_by(HireTraining.due_on)).all()
+        .where(HireTraining.user_id == user.id, Membership.removed_at.is_(None)).order_by(HireTraining.due_on)
+        .options(selectinload(HireTraining.assignment).selectinload(Assignment.modules),
+                 selectinload(HireTraining.assignment).selectinload(Assignment.organisation))).all()
     latest: dict[int, HireTraining] = {}
     for training in trainings:
         if training.assignment_id not in latest or training.cycle > latest[training.assignment_id].cycle:

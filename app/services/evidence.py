@@ -49,7 +49,7 @@ def build_zip(organisation_id: int, user_ids: list[int], start: date | None, end
             index.append([user.display_name, user.email, training.assignment.title, training.cycle,
                           training.assigned_at.date().isoformat(), training.due_on.isoformat(),
                           training.completed_at.date().isoformat() if training.completed_at else "", training.expires_on or "",
-                          status_of(training, today, started=False), pdf_name])
+                          status_of(training, today), pdf_name])
         archive.writestr("index.csv", to_csv(["Learner", "E-mail", "Training", "Cycle", "Assigned", "Due", "Completed",
                                               "Expires", "Status", "Certificate file"], index))
         archive.writestr("completions.csv", to_csv(["Learner", "E-mail", "Training", "Cycle", "Completed", "Expires",
