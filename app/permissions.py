@@ -9,11 +9,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, g, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import Select, false, select
 
-from app.models import Cohort, Enrolment, Membership, QuizAttempt, User
+from app.extensions import db
+from app.models import Cohort, Enrolment, Membership, Organisation, QuizAttempt, User
 
 STAFF = ("instructor", "admin")
 
@@ -87,3 +88,34 @@ def visible_hire_ids(viewer: User, organisation_id: int, include_removed: bool =
         Membership.organisation_id == organisation_id, Membership.kind == "hire",
         Membership.organisation_id.in_(managed_organisation_ids(viewer)))
     return query if include_removed else query.where(Membership.removed_at.is_(None))
+
+
+def managed_organisation(viewer: User) -> Organisation | None:
+    """The organisation `viewer` manages, if any."""
+    return db.session.scalar(select(Organisation).where(Organisation.id.in_(managed_organisation_ids(viewer))))
+
+
+def manager_required(view: Callable) -> Callable:
+    """An employer who manages an organisation (available as g.organisation); others are sent to set one up."""
+
+    @wraps(view)
+    @roles_required("employer")
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        g.organisation = managed_organisation(current_user)
+        if g.organisation is None:
+            return redirect(url_for("employer.setup"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def hire_or_404(user_id: int, include_removed: bool = False) -> User:
+    """A hire of the manager's organisation (g.organisation), found only through the permission filter."""
+    query = select(User).where(User.id == user_id, User.id.in_(visible_hire_ids(current_user, g.organisation.id, include_removed)))
+    return db.session.scalar(query) or abort(404)
+
+
+def current_hires(viewer: User, organisation_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the current hires of the organisation that `viewer` may see, by name."""
+    return db.session.execute(select(User.id, User.display_name).where(User.id.in_(visible_hire_ids(viewer, organisation_id)))
+                              .order_by(User.display_name)).all()

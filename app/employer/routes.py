@@ -1,8 +1,7 @@
 """Employer views: set up the organisation, the compliance dashboard and its export, hires and invitations."""
 
-from functools import wraps
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,9 +9,9 @@ from app.employer import bp
 from app.employer.forms import InviteForm, OrganisationForm, UploadForm
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import Certificate, Membership, User
+from app.models import Certificate, Membership
 from app.pagination import paginate
-from app.permissions import roles_required, visible_hire_ids
+from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
 from app.services import audit, compliance, local_time, organisations
 from app.services.exports import to_csv
 from app.views import commit_and_send
@@ -20,31 +19,11 @@ from app.views import commit_and_send
 PAGE_SIZE = 50
 
 
-def manager_required(view):
-    """An employer who manages an organisation (available as g.organisation); others are sent to set one up."""
-
-    @wraps(view)
-    @roles_required("employer")
-    def wrapped(*args, **kwargs):
-        g.organisation = organisations.managed_organisation(current_user)
-        if g.organisation is None:
-            return redirect(url_for("employer.setup"))
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def hire_or_404(user_id: int, include_removed: bool = False) -> User:
-    """A hire of the manager's organisation, found only through the permission filter."""
-    query = select(User).where(User.id == user_id, User.id.in_(visible_hire_ids(current_user, g.organisation.id, include_removed)))
-    return db.session.scalar(query) or abort(404)
-
-
 @bp.route("/employer/setup", methods=["GET", "POST"])
 @roles_required("employer")
 def setup():
     """Create the organisation this employer account manages."""
-    if organisations.managed_organisation(current_user) is not None:
+    if managed_organisation(current_user) is not None:
         return redirect(url_for("employer.dashboard"))
     form = OrganisationForm(time_zone=current_app.config["DEFAULT_TIME_ZONE"])
     if form.validate_on_submit():

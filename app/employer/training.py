@@ -6,11 +6,10 @@ from sqlalchemy import select
 
 from app.employer import bp
 from app.employer.forms import AssignmentForm, EvidenceForm, PolicyForm, RevokeForm
-from app.employer.routes import hire_or_404, manager_required
 from app.extensions import db
-from app.models import Assignment, Certificate, HireTraining, Membership, User
+from app.models import Assignment, Certificate, HireTraining
 from app.models.base import utcnow
-from app.permissions import visible_hire_ids
+from app.permissions import current_hires, hire_or_404, manager_required, visible_hire_ids
 from app.services import assignments, audit, certificates, evidence, local_time, policy
 from app.services.progress import course_modules
 
@@ -20,9 +19,7 @@ from app.services.progress import course_modules
 def assignments_page():
     """The organisation's required training, and a form to assign more."""
     form = AssignmentForm()
-    hires = db.session.execute(select(User.id, User.display_name).join(Membership, Membership.user_id == User.id).where(
-        Membership.organisation_id == g.organisation.id, Membership.kind == "hire", Membership.removed_at.is_(None))
-        .order_by(User.display_name)).all()
+    hires = current_hires(current_user, g.organisation.id)
     if form.validate_on_submit():
         scope = request.form.get("scope", "course")
         slugs = request.form.getlist("modules") if scope == "modules" else []

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Invitation, Membership, Organisation, User
 from app.models.base import utcnow
+from app.permissions import managed_organisation
 from app.services import mail
 from app.services.accounts import find_user, normalise_email
 from app.services.local_time import local_date
@@ -32,12 +33,6 @@ class CsvReport:
 
     invited: list[str] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
-
-
-def managed_organisation(user: User) -> Organisation | None:
-    """The organisation this employer account manages, if any."""
-    return db.session.scalar(select(Organisation).join(Membership).where(
-        Membership.user_id == user.id, Membership.kind == "manager", Membership.removed_at.is_(None)))
 
 
 def create_organisation(manager: User, name: str, time_zone: str = "") -> Organisation:
