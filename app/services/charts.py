@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, Enrolment, LessonProgress, QuizAttempt
+from app.models import Cohort, Enrolment, Lesson, LessonProgress, Module, QuizAttempt
+from app.services.progress import completion_percent
 
 WIDTH, HEIGHT, MARGIN = 600, 240, 40
 MAX_POINTS = 26
@@ -45,27 +46,33 @@ def score_histogram(scores: list[int]) -> list[Bar]:
     return bars
 
 
-def progress_over_time(cohort: Cohort, items_total: int, now: datetime) -> list[Point]:
-    """The members' average course completion at the end of each week since the cohort began."""
+def progress_over_time(cohort: Cohort, quiz_ids: list[int], items_total: int, now: datetime) -> list[Point]:
+    """The members' average course completion (as the gradebook counts it) at the end of each week since the cohort began."""
     members = select(Enrolment.user_id).where(Enrolment.cohort_id == cohort.id, Enrolment.removed_at.is_(None))
-    member_count = db.session.scalar(select(func.count()).select_from(members.subquery()))
-    lessons = db.session.scalars(select(LessonProgress.completed_at).where(
-        LessonProgress.user_id.in_(members), LessonProgress.completed_at.is_not(None)))
-    first_passes = db.session.scalars(
-        select(func.min(QuizAttempt.submitted_at)).where(QuizAttempt.user_id.in_(members), QuizAttempt.passed.is_(True))
+    member_ids = list(db.session.scalars(members))
+    lessons = db.session.execute(
+        select(LessonProgress.user_id, LessonProgress.completed_at).join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .join(Module, Module.id == Lesson.module_id)
+        .where(LessonProgress.user_id.in_(members), LessonProgress.completed_at.is_not(None),
+               Lesson.retired.is_(False), Module.retired.is_(False)))
+    first_passes = db.session.execute(
+        select(QuizAttempt.user_id, func.min(QuizAttempt.submitted_at))
+        .where(QuizAttempt.user_id.in_(members), QuizAttempt.passed.is_(True), QuizAttempt.quiz_id.in_(quiz_ids))
         .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id))
-    if not member_count or not items_total:
+    if not member_ids or not items_total:
         return []
-    events = sorted([*lessons, *first_passes])
+    events = sorted((when, user_id) for user_id, when in [*lessons, *first_passes])
     start = datetime.combine(cohort.starts_on, datetime.min.time()) if cohort.starts_on else cohort.created_at
-    start = min([start, *events[:1]])
+    start = min([start, *(when for when, _ in events[:1])])
     total_weeks = (now - start).days // 7 + 1
     ends = [min(now, start + timedelta(weeks=week + 1)) for week in range(max(0, total_weeks - MAX_POINTS), total_weeks)]
+    done = dict.fromkeys(member_ids, 0)
     values, index = [], 0
     for end in ends:
-        while index < len(events) and events[index] <= end:
+        while index < len(events) and events[index][0] <= end:
+            done[events[index][1]] += 1
             index += 1
-        values.append((end, 100 * index / (member_count * items_total)))
+        values.append((end, sum(completion_percent(count, items_total) for count in done.values()) / len(done)))
     step = (WIDTH - 2 * MARGIN) / max(1, len(values) - 1)
     return [Point(end.strftime("%d %b"), round(value, 1), MARGIN + i * step, HEIGHT - MARGIN - (HEIGHT - 2 * MARGIN) * value / 100)
             for i, (end, value) in enumerate(values)]

@@ -17,7 +17,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services.progress import QuizResult
+from app.services.progress import QuizResult, completion_percent
 
 PAGE_SIZE = 50
 INACTIVE_DAYS = 7
@@ -62,6 +62,11 @@ class Gradebook:
     quizzes: list[Quiz]
     lessons_total: int
     rows: list[Row] = field(default_factory=list)
+
+    @property
+    def items_total(self) -> int:
+        """Lessons and graded quizzes in force: what 100% completion means."""
+        return self.lessons_total + len(self.quizzes)
 
     def summaries(self, rows: list[Row] | None = None) -> list[QuizSummary]:
         """Per quiz: learners who attempted it, who passed it, and their average best score."""
@@ -117,12 +122,12 @@ def build(cohort: Cohort) -> Gradebook:
     ):
         lessons_done[user_id] = done
         last_seen[user_id] = max(latest, last_seen.get(user_id, latest))
-    items = lessons_total + len(quizzes)
     book = Gradebook(cohort, quizzes, lessons_total)
+    items = book.items_total
     for user in users:
         passed = sum(1 for result in results[user.id].values() if result.passed)
         done = lessons_done.get(user.id, 0)
-        book.rows.append(Row(Learner(*user), results[user.id], done, round(100 * (done + passed) / items) if items else 0,
+        book.rows.append(Row(Learner(*user), results[user.id], done, completion_percent(done + passed, items),
                              last_seen.get(user.id)))
     return book
 

@@ -14,6 +14,14 @@ from app.models.base import utcnow
 from app.services import xapi
 
 
+def completion_percent(items_done: int, items_total: int) -> int:
+    """A learner's course completion: lessons read and graded quizzes passed, out of all of them in force.
+
+    The dashboard, the gradebook and the cohort's progress chart all count completion this one way.
+    """
+    return round(100 * items_done / items_total) if items_total else 0
+
+
 @dataclass(frozen=True)
 class QuizResult:
     """A learner's standing on one quiz, exercise or exam."""
@@ -70,7 +78,7 @@ class ModuleProgress:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.items_done / self.items_total) if self.items_total else 100
+        return completion_percent(self.items_done, self.items_total) if self.items_total else 100
 
     @property
     def complete(self) -> bool:
@@ -105,7 +113,7 @@ class CourseProgress:
     def percent(self) -> int:
         total = sum(m.items_total for m in self.modules) + (1 if self.exam else 0)
         done = sum(m.items_done for m in self.modules) + (1 if self.exam and self.exam_result.passed else 0)
-        return round(100 * done / total) if total else 0
+        return completion_percent(done, total)
 
     @property
     def complete(self) -> bool:

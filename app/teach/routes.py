@@ -61,14 +61,13 @@ def gradebook_page(cohort_id: int):
     page = paginate(rows, request.args.get("page", 1, type=int), gradebook.PAGE_SIZE)
     audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(page.items))
     db.session.commit()
-    items_total = book.lessons_total + len(book.quizzes)
     summaries = book.summaries(rows)
     return render_template(
         "teach/gradebook.html", cohort=cohort, book=book, rows=rows, page=page, options=options,
         summaries=summaries, average=book.average_completion(rows),
         histograms={s.quiz.id: charts.score_histogram([r.results[s.quiz.id].best for r in rows if s.quiz.id in r.results])
                     for s in summaries if s.attempted},
-        progress_points=charts.progress_over_time(cohort, items_total, utcnow()), polyline=charts.polyline,
+        progress_points=charts.progress_over_time(cohort, [q.id for q in book.quizzes], book.items_total, utcnow()), polyline=charts.polyline,
         invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
     )
 
