@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from app.cli_training import report_drift, training_group
+from app.cli_training import rebuild_summaries, summaries_group
 from app.cli_xapi import xapi_group
 from app.content.gift_command import import_gift
 from app.content.loader import load_course
@@ -17,7 +17,7 @@ from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
 from app.models.base import utcnow
-from app.services import audit, mail, training_progress
+from app.services import audit, mail
 from app.services.accounts import AccountError, create_user, find_user, set_password
 from app.services.backup import BackupError, backup_sqlite
 from app.services.bench import time_compliance, time_gradebook
@@ -45,7 +45,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
-    for group in (content, users, demo, reminders, mail_group, audit_group, xapi_group, training_group):
+    for group in (content, users, demo, reminders, mail_group, audit_group, xapi_group, summaries_group):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
 
@@ -84,8 +84,7 @@ mail_group = AppGroup("mail", help="The e-mail outbox.")
 def reminders_send(today) -> None:
     """Send due, overdue and expiry reminders once each, renew expired yearly training, deliver the outbox."""
     day = today.date() if today else utcnow().date()
-    drifts = training_progress.rebuild(fix=True)  # the daily run checks every open cycle against the facts
-    report_drift(drifts, fixed=True)
+    rebuild_summaries(fix=True)  # the daily run checks the summary rows against the facts and mends any drift
     report = send_reminders(day)
     db.session.commit()
     delivered = mail.deliver_pending()

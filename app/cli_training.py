@@ -1,31 +1,34 @@
-"""flask training commands: check and rebuild where each hire stands on their required training."""
+"""flask summaries commands: check and rebuild the summary rows reports read (learner x quiz, hire x training)."""
 
 import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import training_progress
+from app.services import quiz_standings, training_progress
 
-training_group = AppGroup("training", help="Required training: each open cycle's standing, kept on its row.")
-
-
-def report_drift(drifts: list[training_progress.Drift], fixed: bool) -> None:
-    """Print each difference between the stored standing and the facts."""
-    for drift in drifts:
-        click.echo(f"training {drift.training_id} (user {drift.user_id}): {drift.field} was {drift.stored!r}, "
-                   f"the facts say {drift.actual!r}{'; fixed' if fixed else ''}")
+summaries_group = AppGroup("summaries", help="The summary rows reports read: rebuilt and checked against the facts.")
 
 
-@training_group.command("rebuild")
+def rebuild_summaries(fix: bool) -> int:
+    """Recompute every summary row, print each difference from the stored one, and return how many there were."""
+    drifts = [f"quiz standing of user {d.user_id}, quiz {d.quiz_id}: {d.field} was {d.stored!r}, the attempts say {d.actual!r}"
+              for d in quiz_standings.rebuild(fix)]
+    drifts += [f"training {d.training_id} (user {d.user_id}): {d.field} was {d.stored!r}, the facts say {d.actual!r}"
+               for d in training_progress.rebuild(fix)]
+    for line in drifts:
+        click.echo(line + ("; fixed" if fix else ""))
+    return len(drifts)
+
+
+@summaries_group.command("rebuild")
 @click.option("--check", is_flag=True, help="Only report differences; change nothing (exit 1 if there are any).")
-def training_rebuild(check: bool) -> None:
-    """Recompute every open training cycle from lessons, attempts and acknowledgements, and report any drift."""
-    drifts = training_progress.rebuild(fix=not check)
-    report_drift(drifts, fixed=not check)
+def summaries_rebuild(check: bool) -> None:
+    """Recompute the summary rows from attempts, lessons and acknowledgements, and report any drift."""
+    found = rebuild_summaries(fix=not check)
     if check:
         db.session.rollback()
-        if drifts:
-            raise click.ClickException(f"{len(drifts)} difference(s) between the stored standing and the facts.")
+        if found:
+            raise click.ClickException(f"{found} difference(s) between the summary rows and the facts.")
     else:
         db.session.commit()
-    click.echo(f"{len(drifts)} difference(s) found{'' if check else ' and fixed'}.")
+    click.echo(f"{found} difference(s) found{'' if check else ' and fixed'}.")

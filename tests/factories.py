@@ -66,6 +66,7 @@ def make_attempt(user, quiz_row: Quiz, results: list[bool], when=None, picks: li
     """A submitted attempt with the quiz's first questions shown in file order and the given results."""
     from app.models.base import utcnow
     from app.questions import question_type
+    from app.services import quiz_standings
 
     class InOrder:
         def shuffle(self, items):
@@ -80,6 +81,7 @@ def make_attempt(user, quiz_row: Quiz, results: list[bool], when=None, picks: li
                           score=score, passed=score >= quiz_row.pass_mark, started_at=when, submitted_at=when)
     db.session.add(attempt)
     db.session.flush()
+    quiz_standings.record(attempt)  # as submitting does
     return attempt
 
 

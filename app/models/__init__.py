@@ -25,7 +25,7 @@ from app.models.employers import (
 )
 from app.models.organisations import Cohort, Enrolment
 from app.models.people import ROLES, LoginThrottle, User
-from app.models.progress import LessonProgress, QuizAttempt, ReviewItem
+from app.models.progress import LessonProgress, QuizAttempt, QuizStanding, ReviewItem
 from app.models.xapi import XapiStatement
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "Question",
     "Quiz",
     "QuizAttempt",
+    "QuizStanding",
     "ReviewItem",
     "User",
     "XapiStatement",

@@ -86,3 +86,22 @@ class ReviewItem(db.Model):
     retired: Mapped[bool] = mapped_column(default=False)  # learned: answered right at the last interval
 
     question: Mapped[Question] = relationship()
+
+
+class QuizStanding(db.Model):
+    """A summary row per learner and quiz (best score, attempts, passes), kept in the submit transaction.
+
+    Reports read these rows instead of aggregating every attempt; `flask summaries rebuild` proves they match.
+    """
+
+    __tablename__ = "quiz_standings"
+    __table_args__ = (Index("ix_quiz_standings_quiz", "quiz_id", "best_score"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
+    best_score: Mapped[int]
+    attempts: Mapped[int]
+    passed: Mapped[bool]
+    first_passed_at: Mapped[datetime | None]
+    last_passed_at: Mapped[datetime | None]
+    last_submitted_at: Mapped[datetime]

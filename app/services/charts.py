@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Cohort, Enrolment, Lesson, LessonProgress, Module, QuizAttempt
+from app.models import Cohort, Enrolment, Lesson, LessonProgress, Module, QuizStanding
 from app.services.progress import completion_percent
 
 WIDTH, HEIGHT, MARGIN = 600, 240, 40
@@ -56,9 +56,8 @@ def progress_over_time(cohort: Cohort, quiz_ids: list[int], items_total: int, no
         .where(LessonProgress.user_id.in_(members), LessonProgress.completed_at.is_not(None),
                Lesson.retired.is_(False), Module.retired.is_(False)))
     first_passes = db.session.execute(
-        select(QuizAttempt.user_id, func.min(QuizAttempt.submitted_at))
-        .where(QuizAttempt.user_id.in_(members), QuizAttempt.passed.is_(True), QuizAttempt.quiz_id.in_(quiz_ids))
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id))
+        select(QuizStanding.user_id, QuizStanding.first_passed_at)
+        .where(QuizStanding.user_id.in_(members), QuizStanding.first_passed_at.is_not(None), QuizStanding.quiz_id.in_(quiz_ids)))
     if not member_ids or not items_total:
         return []
     events = sorted((when, user_id) for user_id, when in [*lessons, *first_passes])

@@ -22,6 +22,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.questions import question_type
+from app.services import quiz_standings
 from app.services.accounts import hash_password
 from app.services.gradebook import graded_quizzes
 
@@ -57,6 +58,7 @@ def build_cohort(instructor: User, learners: int, quizzes: int = 10, attempts: i
     if progress_rows:
         db.session.execute(insert(LessonProgress), progress_rows)
     db.session.execute(insert(QuizAttempt), attempt_rows)
+    quiz_standings.rebuild(fix=True)
     return cohort
 
 

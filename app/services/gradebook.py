@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -13,7 +13,7 @@ from app.models import (
     LessonProgress,
     Module,
     Quiz,
-    QuizAttempt,
+    QuizStanding,
     User,
 )
 from app.models.base import utcnow
@@ -105,10 +105,9 @@ def build(cohort: Cohort) -> Gradebook:
     quiz_ids = [quiz.id for quiz in quizzes]
     last_seen: dict[int, datetime] = {}
     for user_id, quiz_id, best, count, passed, latest in db.session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score), func.count(),
-               func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)), func.max(QuizAttempt.submitted_at))
-        .where(QuizAttempt.user_id.in_(members), QuizAttempt.submitted_at.is_not(None), QuizAttempt.quiz_id.in_(quiz_ids))
-        .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)
+        select(QuizStanding.user_id, QuizStanding.quiz_id, QuizStanding.best_score, QuizStanding.attempts,
+               QuizStanding.passed, QuizStanding.last_submitted_at)
+        .where(QuizStanding.user_id.in_(members), QuizStanding.quiz_id.in_(quiz_ids))
     ):
         results[user_id][quiz_id] = QuizResult(best, count, bool(passed))
         last_seen[user_id] = max(latest, last_seen.get(user_id, latest))

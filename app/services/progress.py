@@ -4,12 +4,12 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import ContentVersion, Lesson, LessonProgress, Module, Quiz, QuizAttempt, User
+from app.models import ContentVersion, Lesson, LessonProgress, Module, Quiz, QuizAttempt, QuizStanding, User
 from app.models.base import utcnow
 from app.services import xapi
 
@@ -193,11 +193,8 @@ def completed_lesson_ids(user: User) -> dict[int, datetime]:
 
 def quiz_results(user: User) -> dict[int, QuizResult]:
     """Quiz id -> the learner's best score, attempt count and whether they ever passed."""
-    rows = db.session.execute(
-        select(QuizAttempt.quiz_id, func.max(QuizAttempt.score), func.count(), func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)))
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.submitted_at.is_not(None))
-        .group_by(QuizAttempt.quiz_id)
-    )
+    rows = db.session.execute(select(QuizStanding.quiz_id, QuizStanding.best_score, QuizStanding.attempts, QuizStanding.passed)
+                              .where(QuizStanding.user_id == user.id))
     return {quiz_id: QuizResult(best, count, bool(passed)) for quiz_id, best, count, passed in rows}
 
 

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models import Module, Question, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 from app.questions import AnswerError, question_type
+from app.services import quiz_standings, xapi
 from app.services import review as review_queue
-from app.services import xapi
 
 _rng = random.SystemRandom()
 
@@ -144,6 +144,7 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     ).rowcount
     db.session.refresh(attempt)
     if recorded:
+        quiz_standings.record(attempt)
         review_queue.record_quiz_results(attempt)
         xapi.quiz_submitted(attempt)
     return recorded == 1

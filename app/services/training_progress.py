@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Assignment, Attestation, HireTraining, Lesson, LessonProgress, Membership, PolicyVersion, Quiz, QuizAttempt, User
+from app.models import Assignment, Attestation, HireTraining, Lesson, LessonProgress, Membership, PolicyVersion, Quiz, QuizAttempt, QuizStanding, User
 from app.services.progress import CourseProgress, course_progress
 
 
@@ -51,8 +51,8 @@ def _activity(user_id: int) -> dict[int, datetime]:
 
 def _last_passes(user_id: int) -> dict[int, datetime]:
     """Quiz id -> when the person last passed it (a renewal needs a pass after the cycle began)."""
-    return dict(db.session.execute(select(QuizAttempt.quiz_id, func.max(QuizAttempt.submitted_at)).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.passed.is_(True)).group_by(QuizAttempt.quiz_id)).all())
+    return dict(db.session.execute(select(QuizStanding.quiz_id, QuizStanding.last_passed_at).where(
+        QuizStanding.user_id == user_id, QuizStanding.last_passed_at.is_not(None))).all())
 
 
 def _unacknowledged(user_id: int, organisation_ids: set[int]) -> set[int]:

@@ -22,7 +22,7 @@ def upgrade():
         batch_op.add_column(sa.Column('policy_pending', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('hire_trainings', schema=None) as batch_op:
         batch_op.alter_column('policy_pending', server_default=None)
-    # Open cycles get their standing from the facts at the next `flask --app app training rebuild` or daily run.
+    # Open cycles get their standing from the facts at the next `flask --app app summaries rebuild` or daily run.
 
 
 def downgrade():
