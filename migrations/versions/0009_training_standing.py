@@ -1,7 +1,7 @@
 """each training cycle keeps where the hire stands: started, or waiting only for the policy acknowledgement
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 23:20:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0014'
-down_revision = '0013'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """each organisation's time zone
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 23:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013'
-down_revision = '0012'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

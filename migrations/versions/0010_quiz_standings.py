@@ -1,7 +1,7 @@
 """a summary row per learner and quiz, filled from the attempts
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 23:10:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0014'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
