@@ -28,7 +28,8 @@ QUIZ_FIELDS = {
 # Fields each kind may leave out (everything else in QUIZ_FIELDS is required), and must leave out.
 QUIZ_OPTIONAL = {"quiz": {"kind", "draw_per_module"}, "exercise": {"draw_per_module"}, "exam": {"module", "draw", "questions"}}
 QUIZ_FORBIDDEN = {"quiz": {"draw_per_module"}, "exercise": {"draw_per_module"}, "exam": {"module", "draw", "questions"}}
-QUESTION_COMMON = {"id": "slug", "type": "text", "prompt": "text", "explanation": "text", "source": "fact"}
+# `group` names the fact a question tests when other questions test it too: one attempt shows one of them.
+QUESTION_COMMON = {"id": "slug", "type": "text", "prompt": "text", "explanation": "text", "source": "fact", "group": "slug"}
 CHECK_BLOCK = re.compile(r"^```check[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -217,7 +218,7 @@ def _load_question(checker: Checker, item: Any, index: int, line: int, where: st
         return None
     common = LineDict({key: value for key, value in item.items() if key in QUESTION_COMMON})
     common.line, common.key_lines = item.line, item.key_lines
-    common_ok = checker.fields(common, QUESTION_COMMON, where=where)
+    common_ok = checker.fields(common, QUESTION_COMMON, optional=frozenset({"group"}), where=where)
     for message in kind.validate(item):
         field_name = message.split(":", 1)[0]
         checker.add(item.line_of(field_name), f"{where}.{message}")
