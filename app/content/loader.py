@@ -10,6 +10,7 @@ import yaml
 
 from app.content.course_checks import cross_check
 from app.content.schema import Checker, Problem
+from app.content.source_article import read_article
 from app.content.yaml_lines import LineDict, load_yaml, plain, yaml_error_line
 from app.questions import REGISTRY
 
@@ -273,5 +274,6 @@ def load_course(root: Path) -> tuple[Course, list[Problem]]:
     for meta in ("modules.yaml", "facts.yaml"):
         digest.update((root / "lessons" / meta).read_bytes() if (root / "lessons" / meta).exists() else b"")
     cross_check(course, problems)
+    problems += read_article(root, facts)[1]
     course.content_hash = digest.hexdigest()
     return course, sorted(set(problems))
