@@ -126,3 +126,21 @@ def test_a_module_quiz_never_draws_two_questions_on_one_fact(app, db, slug):
         drawn = quiz_service._draw(bank)
         assert len(drawn) == bank.draw
         assert max(Counter(question_group(q.definition) for q in drawn).values()) == 1
+
+
+@pytest.mark.parametrize(("bank", "qid", "typed"), [
+    ("training", "rhit-full-name", "Registered Health Information Technician (RHIT)"),
+    ("confidentiality", "ocr-enforces", "The Office for Civil Rights"),
+    ("role", "diagnosis-code-set", "ICD10 CM"),
+    ("workstation", "eye-strain-other-name", "CVS"),
+    ("hipaa-practice", "hitech-name", "the HITECH Act"),
+])
+def test_the_shipped_short_answers_accept_what_a_learner_who_knows_writes(bank, qid, typed):
+    from app.content.loader import load_course
+    from app.questions import question_type
+    from config import BASE_DIR
+
+    quiz_bank = next(q for q in load_course(BASE_DIR)[0].quizzes if q.module == bank and q.kind == "quiz")
+    definition = next(q.definition for q in quiz_bank.questions if q.definition["id"] == qid)
+    kind = question_type("short_text")
+    assert kind.is_correct(definition, kind.parse_values(definition, [typed]))

@@ -79,6 +79,8 @@ def test_short_text_ignores_case_and_extra_spaces():
     (["Office for Civil Rights (OCR)"], "the O.C.R."),
     (["ICD-10-CM"], "ICD10 CM"),
     (["ICD-10-CM"], "icd 10-cm."),
+    (["Registered Health Information Technician"], "Registered Health Information Technician (RHIT)"),
+    (["Office for Civil Rights"], "OCR (Office for Civil Rights)"),
 ])
 def test_short_text_accepts_what_a_learner_who_knows_writes(accepted, typed):
     assert grade(shown("short_text", accepted=accepted), typed) is True
@@ -91,6 +93,8 @@ def test_short_text_accepts_what_a_learner_who_knows_writes(accepted, typed):
     (["ICD-10-CM"], "ICD-10-PCS"),
     (["ICD-10-CM"], "ICD-10"),
     (["Office for Civil Rights (OCR)"], "the"),
+    (["Registered Health Information Technician"], "RHIT"),
+    (["Registered Health Information Technician"], "Registered Health Information Technician (RHIA)"),
 ])
 def test_short_text_still_refuses_a_wrong_name_or_abbreviation(accepted, typed):
     assert grade(shown("short_text", accepted=accepted), typed) is False

@@ -56,6 +56,7 @@ class Numeric(QuestionType):
 
 _BRACKETS = re.compile(r"^(.*?)\(([^()]*)\)(.*)$")
 _ARTICLE = re.compile(r"^(the|a|an)\s+")
+_SMALL_WORDS = frozenset({"of", "for", "and", "the", "in", "on"})
 
 
 def _bracketed(text: str) -> list[str]:
@@ -68,6 +69,11 @@ def _squash(text: str) -> str:
     """Text reduced to its letters and digits, without a leading article: "The I.C.D.-10 CM" -> "icd10cm"."""
     text = _ARTICLE.sub("", text.casefold().strip())
     return re.sub(r"[\W_]+", "", text)
+
+
+def _initials(text: str) -> str:
+    """The abbreviation a name makes: "Office for Civil Rights" -> "ocr"."""
+    return "".join(word[0] for word in re.findall(r"[^\W_]+", text.casefold()) if word not in _SMALL_WORDS)
 
 
 def _forms(accepted: str) -> set[str]:
@@ -95,9 +101,15 @@ class ShortText(QuestionType):
         if answer is None:
             return False
         accepted = set().union(*(_forms(a) for a in shown["accepted"]))
-        # "Full name (ABBR)": both the name and what is in brackets must be right, or the whole of it.
         whole, *parts = _bracketed(answer)
-        return _squash(whole) in accepted or bool(parts) and all(_squash(p) in accepted for p in parts)
+        if _squash(whole) in accepted:
+            return True
+        if not parts:
+            return False
+        # "Full name (ABBR)" or "ABBR (full name)": one part is right and the other is right too or is its abbreviation.
+        first, second = parts
+        return any(_squash(a) in accepted and (_squash(b) in accepted or _squash(b) == _initials(a))
+                   for a, b in ((first, second), (second, first)))
 
     def describe_correct(self, shown):
         return shown["accepted"][0]
