@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.cli_training import rebuild_summaries, summaries_group
 from app.cli_xapi import xapi_group
+from app.content.bank_stats import course_figures
 from app.content.gift_command import import_gift
 from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
@@ -106,16 +107,27 @@ content.add_command(import_gift)
 
 
 @content.command("validate")
-def content_validate() -> None:
-    """Report every problem in the content files, with file and line; exit 1 if there is any."""
+@click.option("--strict", is_flag=True, help="Exit 1 on cue warnings too (a key that is the longest choice, lopsided true/false).")
+def content_validate(strict: bool) -> None:
+    """Report every problem in the content files, with file and line, and each bank's cue figures; exit 1 on a problem."""
     course, problems = load_course(_content_root())
     for problem in problems:
         click.echo(str(problem), err=True)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found; nothing was loaded.")
+    warned = 0
+    for figures in course_figures(course):
+        click.echo(f"{figures.file}: key longest in {figures.key_longest}/{figures.single} single-choice "
+                   f"({figures.key_longest_share:.0%}), true keys {figures.true_keys}/{figures.true_false} "
+                   f"({figures.true_share:.0%})")
+        for warning in figures.warnings():
+            warned += 1
+            click.echo(f"warning: {figures.file}: {warning}", err=True)
     questions = sum(len(q.questions) for q in course.quizzes)
     click.echo(f"OK: {len(course.modules)} modules, {len(course.lessons)} lessons, "
-               f"{len(course.quizzes)} quizzes, {questions} questions.")
+               f"{len(course.quizzes)} quizzes, {questions} questions, {warned} warning(s).")
+    if strict and warned:
+        raise click.ClickException(f"{warned} warning(s) in strict mode.")
 
 
 @content.command("readability")

@@ -22,7 +22,7 @@ def pages(world) -> dict[str, list[str]]:
     """The page types each kind of visitor sees, with real objects."""
     w = world
     return {
-        "anonymous": ["/", "/auth/login", "/auth/register", "/auth/reset", "/glossary", f"/verify/{w.certificate.code}",
+        "anonymous": ["/", "/auth/login", "/auth/register", "/auth/reset", "/glossary", "/source", f"/verify/{w.certificate.code}",
                       f"/invite/{INVITE_TOKEN}", "/no-such-page"],
         "owner": ["/", "/lessons/role-what-billers-and-coders-do", "/lessons/hipaa-practice-spotting-and-guarding-phi",
                   "/quizzes/role-quiz", f"/attempts/{w.attempt.id}", "/review", "/join", "/auth/password",

@@ -88,9 +88,18 @@ def test_cpt_codes_never_come_with_an_ama_descriptor():
     assert not re.search(r"\b\d{5}\b\s*(:|—|-)\s*\"", all_text())
 
 
-@pytest.mark.parametrize("name", ["workstation-posture.svg", "claim-path.svg"])
+ILLUSTRATIONS = sorted(path.name for path in (BASE_DIR / "app" / "static" / "img").glob("*.svg"))
+
+
+@pytest.mark.parametrize("name", ILLUSTRATIONS)
 def test_illustrations_ship_with_a_text_alternative_and_are_shown(name):
     svg = (BASE_DIR / "app" / "static" / "img" / name).read_text()
     assert "<title" in svg and "<desc" in svg and "<script" not in svg and "http" not in svg.replace("http://www.w3.org", "")
     shown = re.findall(rf"!\[([^\]]+)\]\(/static/img/{re.escape(name)}\)", all_text())
     assert shown and len(shown[0]) > 40, "shown in a lesson with a full text alternative"
+
+
+def test_every_module_of_the_first_ten_has_an_illustration():
+    for module in (m for m in COURSE.modules if m.slug in DOCUMENT_MODULES | set(ENRICHMENT)):
+        prose = "".join(part for lesson in COURSE.lessons if lesson.module == module.slug for part in lesson.parts if isinstance(part, str))
+        assert re.search(r"!\[[^\]]{40,}\]\(/static/img/[a-z0-9-]+\.svg\)", prose), module.slug

@@ -71,6 +71,35 @@ def test_short_text_ignores_case_and_extra_spaces():
     assert grade(q, "RHIA") is False
 
 
+@pytest.mark.parametrize(("accepted", "typed"), [
+    (["Registered Health Information Technician", "RHIT"], "Registered Health Information Technician (RHIT)"),
+    (["Registered Health Information Technician (RHIT)"], "RHIT"),
+    (["Registered Health Information Technician (RHIT)"], "registered health-information technician"),
+    (["Office for Civil Rights (OCR)"], "The Office for Civil Rights"),
+    (["Office for Civil Rights (OCR)"], "the O.C.R."),
+    (["ICD-10-CM"], "ICD10 CM"),
+    (["ICD-10-CM"], "icd 10-cm."),
+    (["Registered Health Information Technician"], "Registered Health Information Technician (RHIT)"),
+    (["Office for Civil Rights"], "OCR (Office for Civil Rights)"),
+])
+def test_short_text_accepts_what_a_learner_who_knows_writes(accepted, typed):
+    assert grade(shown("short_text", accepted=accepted), typed) is True
+
+
+@pytest.mark.parametrize(("accepted", "typed"), [
+    (["Registered Health Information Technician (RHIT)"], "Registered Health Information Technician (RHIA)"),
+    (["Registered Health Information Technician (RHIT)"], "RHIA"),
+    (["Office for Civil Rights (OCR)"], "Office for Civil Rights (CMS)"),
+    (["ICD-10-CM"], "ICD-10-PCS"),
+    (["ICD-10-CM"], "ICD-10"),
+    (["Office for Civil Rights (OCR)"], "the"),
+    (["Registered Health Information Technician"], "RHIT"),
+    (["Registered Health Information Technician"], "Registered Health Information Technician (RHIA)"),
+])
+def test_short_text_still_refuses_a_wrong_name_or_abbreviation(accepted, typed):
+    assert grade(shown("short_text", accepted=accepted), typed) is False
+
+
 def test_an_empty_answer_is_unanswered_not_wrong():
     for q, empty in ((shown("short_text", accepted=["x"]), ["   "]), (shown("numeric", answer=1), [""]), (shown("true_false", answer=True), [])):
         assert question_type(q["type"]).parse_values(q, empty) is None

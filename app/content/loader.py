@@ -10,6 +10,7 @@ import yaml
 
 from app.content.course_checks import cross_check
 from app.content.schema import Checker, Problem
+from app.content.source_article import read_article
 from app.content.yaml_lines import LineDict, load_yaml, plain, yaml_error_line
 from app.questions import REGISTRY
 
@@ -28,7 +29,8 @@ QUIZ_FIELDS = {
 # Fields each kind may leave out (everything else in QUIZ_FIELDS is required), and must leave out.
 QUIZ_OPTIONAL = {"quiz": {"kind", "draw_per_module"}, "exercise": {"draw_per_module"}, "exam": {"module", "draw", "questions"}}
 QUIZ_FORBIDDEN = {"quiz": {"draw_per_module"}, "exercise": {"draw_per_module"}, "exam": {"module", "draw", "questions"}}
-QUESTION_COMMON = {"id": "slug", "type": "text", "prompt": "text", "explanation": "text", "source": "fact"}
+# `group` names the fact a question tests when other questions test it too: one attempt shows one of them.
+QUESTION_COMMON = {"id": "slug", "type": "text", "prompt": "text", "explanation": "text", "source": "fact", "group": "slug"}
 CHECK_BLOCK = re.compile(r"^```check[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 
@@ -218,7 +220,7 @@ def _load_question(checker: Checker, item: Any, index: int, line: int, where: st
         return None
     common = LineDict({key: value for key, value in item.items() if key in QUESTION_COMMON})
     common.line, common.key_lines = item.line, item.key_lines
-    common_ok = checker.fields(common, QUESTION_COMMON, where=where)
+    common_ok = checker.fields(common, QUESTION_COMMON, optional=frozenset({"group"}), where=where)
     for message in kind.validate(item):
         field_name = message.split(":", 1)[0]
         checker.add(item.line_of(field_name), f"{where}.{message}")
@@ -273,5 +275,6 @@ def load_course(root: Path) -> tuple[Course, list[Problem]]:
     for meta in ("modules.yaml", "facts.yaml"):
         digest.update((root / "lessons" / meta).read_bytes() if (root / "lessons" / meta).exists() else b"")
     cross_check(course, problems)
+    problems += read_article(root, facts)[1]
     course.content_hash = digest.hexdigest()
     return course, sorted(set(problems))

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("learn", __name__)
 
-from app.learn import cohorts, practice, routes  # noqa: E402,F401  (routes attach themselves to bp)
+from app.learn import cohorts, practice, routes, source  # noqa: E402,F401  (routes attach themselves to bp)

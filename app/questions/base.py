@@ -4,7 +4,7 @@ import random
 import re
 from typing import Any, ClassVar
 
-COMMON_FIELDS = frozenset({"id", "type", "prompt", "explanation", "source"})
+COMMON_FIELDS = frozenset({"id", "type", "prompt", "explanation", "source", "group"})
 
 
 class AnswerError(ValueError):

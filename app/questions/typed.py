@@ -3,7 +3,7 @@
 import math
 import re
 
-from app.questions.base import AnswerError, QuestionType, norm_text, string_list
+from app.questions.base import AnswerError, QuestionType, string_list
 
 
 class Numeric(QuestionType):
@@ -54,8 +54,35 @@ class Numeric(QuestionType):
         return f"{text} {shown['unit']}" if shown.get("unit") else text
 
 
+_BRACKETS = re.compile(r"^(.*?)\(([^()]*)\)(.*)$")
+_ARTICLE = re.compile(r"^(the|a|an)\s+")
+_SMALL_WORDS = frozenset({"of", "for", "and", "the", "in", "on"})
+
+
+def _bracketed(text: str) -> list[str]:
+    """The text, then (if it has one bracketed part) the text outside the brackets and the text inside."""
+    match = _BRACKETS.match(text)
+    return [text, match.group(1) + match.group(3), match.group(2)] if match else [text]
+
+
+def _squash(text: str) -> str:
+    """Text reduced to its letters and digits, without a leading article: "The I.C.D.-10 CM" -> "icd10cm"."""
+    text = _ARTICLE.sub("", text.casefold().strip())
+    return re.sub(r"[\W_]+", "", text)
+
+
+def _initials(text: str) -> str:
+    """The abbreviation a name makes: "Office for Civil Rights" -> "ocr"."""
+    return "".join(word[0] for word in re.findall(r"[^\W_]+", text.casefold()) if word not in _SMALL_WORDS)
+
+
+def _forms(accepted: str) -> set[str]:
+    """The squashed forms an accepted answer stands for: "Name (ABBR)" accepts the name, the ABBR or both."""
+    return {form for form in map(_squash, _bracketed(accepted)) if form}
+
+
 class ShortText(QuestionType):
-    """A short typed answer, matched against accepted answers ignoring case and extra spaces."""
+    """A short typed answer, matched against accepted answers ignoring case, punctuation, spacing, brackets and a leading article."""
 
     name = "short_text"
     fields = frozenset({"accepted"})
@@ -71,7 +98,18 @@ class ShortText(QuestionType):
         return text or None
 
     def is_correct(self, shown, answer):
-        return answer is not None and norm_text(answer) in {norm_text(a) for a in shown["accepted"]}
+        if answer is None:
+            return False
+        accepted = set().union(*(_forms(a) for a in shown["accepted"]))
+        whole, *parts = _bracketed(answer)
+        if _squash(whole) in accepted:
+            return True
+        if not parts:
+            return False
+        # "Full name (ABBR)" or "ABBR (full name)": one part is right and the other is right too or is its abbreviation.
+        first, second = parts
+        return any(_squash(a) in accepted and (_squash(b) in accepted or _squash(b) == _initials(a))
+                   for a, b in ((first, second), (second, first)))
 
     def describe_correct(self, shown):
         return shown["accepted"][0]

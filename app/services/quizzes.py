@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.content.groups import draw_distinct
 from app.content.sync import current_version_id
 from app.extensions import db
 from app.models import Module, Question, Quiz, QuizAttempt, User
@@ -63,15 +64,20 @@ def attempts_left(user: User, quiz: Quiz) -> int | None:
 def _draw(quiz: Quiz) -> list[Question]:
     """The questions for one attempt: from the quiz's bank, or for the exam from every module's quiz."""
     if quiz.kind != "exam":
-        return _rng.sample(quiz.questions, min(quiz.draw, len(quiz.questions)))
+        return draw_distinct(quiz.questions, quiz.draw, _definition, _rng)
     drawn: list[Question] = []
+    used: set[str] = set()  # shared-fact groups already asked, across every module's bank
     banks = db.session.scalars(
         select(Quiz).join(Quiz.module).where(Quiz.kind == "quiz", Quiz.retired.is_(False), Module.retired.is_(False))
         .order_by(Module.position)
     )
     for bank in banks:
-        drawn += _rng.sample(bank.questions, min(quiz.draw_per_module or 1, len(bank.questions)))
+        drawn += draw_distinct(bank.questions, quiz.draw_per_module or 1, _definition, _rng, used)
     return drawn
+
+
+def _definition(question: Question) -> dict[str, Any]:
+    return question.definition
 
 
 def question_count(quiz: Quiz) -> tuple[int, int]:
