@@ -26,7 +26,7 @@ def test_no_page_renders_autocomplete_none_and_every_page_has_a_favicon(app, wor
             html = client.get(path).get_data(as_text=True)
             assert 'autocomplete="None"' not in html, (visitor, path)
             assert 'rel="icon"' in html, (visitor, path)
-    with app.test_client().get("/static/img/favicon.svg") as icon:
+    with app.test_client().get("/static/favicon.svg") as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
 
 
