@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -19,9 +20,9 @@ def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
 
 
-def _development_secret_key() -> str:
-    """A key kept in instance/ so development sessions survive a restart."""
-    path = INSTANCE_DIR / "dev-secret-key"
+def _development_key(name: str = "dev-secret-key") -> str:
+    """A key kept in instance/ so development sessions (and the audit chain) survive a restart."""
+    path = INSTANCE_DIR / name
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
@@ -73,6 +74,10 @@ class Config:
     XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", 10))
     XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", 50))
     XAPI_SEND_IN_BACKGROUND = _env_bool("XAPI_SEND_IN_BACKGROUND", True)
+    # The audit chain is keyed (HMAC) with a key the database never holds, and its head (how many events, the
+    # last hash) is kept in a file the database cannot rewrite, so removed or re-hashed events show.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(INSTANCE_DIR / "audit-head.json")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -87,9 +92,11 @@ class DevelopmentConfig(Config):
 
     @classmethod
     def init_app(cls, app) -> None:
-        """Use the key kept under instance/ unless SECRET_KEY is given."""
+        """Use the keys kept under instance/ unless SECRET_KEY and AUDIT_KEY are given."""
         if not app.config.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = _development_secret_key()
+            app.config["SECRET_KEY"] = _development_key()
+        if not app.config.get("AUDIT_KEY"):
+            app.config["AUDIT_KEY"] = _development_key("dev-audit-key")
 
 
 class TestingConfig(Config):
@@ -105,6 +112,9 @@ class TestingConfig(Config):
     MAIL_BACKEND = "console"
     BASE_URL = "http://localhost"
     XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
+    AUDIT_KEY = "testing-audit-key-not-for-production-use-0000000"  # nosec B105
+    # Each test database has its own head file (tests.conftest.config_for); this is for apps made without it.
+    AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(Path(tempfile.gettempdir()) / "academy-test-audit-head.json")
 
 
 class ProductionConfig(Config):
@@ -116,10 +126,13 @@ class ProductionConfig(Config):
 
     @classmethod
     def init_app(cls, app) -> None:
-        """Refuse to start with a missing or short secret key, or with debug on."""
-        key = app.config.get("SECRET_KEY")
-        if not key or len(key) < 32:
-            raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
+        """Refuse to start with a missing or short secret key or audit key, or with debug on."""
+        for name in ("SECRET_KEY", "AUDIT_KEY"):
+            key = app.config.get(name)
+            if not key or len(key) < 32:
+                raise RuntimeError(f"{name} must be set to at least 32 characters in production.")
+        if app.config["AUDIT_KEY"] == app.config["SECRET_KEY"]:
+            raise RuntimeError("AUDIT_KEY must differ from SECRET_KEY.")
         if app.debug or app.config.get("DEBUG"):
             raise RuntimeError("Debug mode must be off in production.")
 

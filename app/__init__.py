@@ -28,6 +28,7 @@ def register_extensions(app: Flask) -> None:
     register_sqlite_events()
     db.init_app(app)
     register_xapi(app)
+    register_audit(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -49,6 +50,20 @@ def register_xapi(app: Flask) -> None:
         raise RuntimeError("XAPI_ENDPOINT must be an http:// or https:// address.")
     for name, listener in (("after_commit", send_after_commit), ("after_rollback", forget_after_rollback)):
         if not event.contains(db.session, name, listener):  # one session for every app the process makes
+            event.listen(db.session, name, listener)
+
+
+def register_audit(app: Flask) -> None:
+    """Refuse to run without an audit key; move the audit head file on after each commit that added events."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services.audit_head import after_commit, after_rollback
+
+    if not app.config.get("AUDIT_KEY"):
+        raise RuntimeError("AUDIT_KEY must be set: it keys the audit trail's hash chain.")
+    for name, listener in (("after_commit", after_commit), ("after_rollback", after_rollback)):
+        if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
 
 
