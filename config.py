@@ -112,7 +112,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "console"
     BASE_URL = "http://localhost"
     XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
-    AUDIT_KEY = "testing-audit-key-not-for-production-use-0000000"  # nosec B105
+    AUDIT_KEY = "testing-audit-key-not-for-production-use-0000000"  # a fixed key for the test suite only
     # Each test database has its own head file (tests.conftest.config_for); this is for apps made without it.
     AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(Path(tempfile.gettempdir()) / "academy-test-audit-head.json")
 
