@@ -12,6 +12,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     config_class.init_app(app)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_errors(app)
     register_hooks(app)
@@ -65,6 +66,13 @@ def register_audit(app: Flask) -> None:
     for name, listener in (("after_commit", after_commit), ("after_rollback", after_rollback)):
         if not event.contains(db.session, name, listener):
             event.listen(db.session, name, listener)
+
+
+def register_input_guards(app: Flask) -> None:
+    """Bounded ids in routes, no NUL characters, numbers out of range answered with a 400 (before any route exists)."""
+    from app.input import register_input_guards as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
