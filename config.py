@@ -1,5 +1,6 @@
 """Configuration classes; every setting can be given by an environment variable."""
 
+import hashlib
 import os
 import secrets
 import tempfile
@@ -113,8 +114,15 @@ class TestingConfig(Config):
     BASE_URL = "http://localhost"
     XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
     AUDIT_KEY = "testing-audit-key-not-for-production-use-0000000"  # a fixed key for the test suite only
-    # Each test database has its own head file (tests.conftest.config_for); this is for apps made without it.
-    AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(Path(tempfile.gettempdir()) / "academy-test-audit-head.json")
+    AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH")  # unset: one head file per test database (init_app)
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Give each test database its own audit head file, so one test's trail never meets another's head."""
+        if not app.config.get("AUDIT_HEAD_PATH"):
+            url = app.config["SQLALCHEMY_DATABASE_URI"]
+            name = f"academy-test-audit-head-{hashlib.sha256(url.encode()).hexdigest()[:16]}.json"
+            app.config["AUDIT_HEAD_PATH"] = str(Path(tempfile.gettempdir()) / name)
 
 
 class ProductionConfig(Config):
