@@ -38,7 +38,7 @@ setup: install
 run: setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Production: gunicorn with the production configuration (SECRET_KEY must be set; see README).
+# Production: gunicorn with the production configuration (SECRET_KEY and AUDIT_KEY must be set; see README).
 serve: install
 	FLASK_CONFIG=production $(FLASK) db upgrade
 	FLASK_CONFIG=production $(FLASK) content sync

@@ -1,7 +1,9 @@
 """Configuration classes; every setting can be given by an environment variable."""
 
+import hashlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -19,9 +21,9 @@ def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'academy.db'}"
 
 
-def _development_secret_key() -> str:
-    """A key kept in instance/ so development sessions survive a restart."""
-    path = INSTANCE_DIR / "dev-secret-key"
+def _development_key(name: str = "dev-secret-key") -> str:
+    """A key kept in instance/ so development sessions (and the audit chain) survive a restart."""
+    path = INSTANCE_DIR / name
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
@@ -85,6 +87,10 @@ class Config:
     XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", 10))
     XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", 50))
     XAPI_SEND_IN_BACKGROUND = _env_bool("XAPI_SEND_IN_BACKGROUND", True)
+    # The audit chain is keyed (HMAC) with a key the database never holds, and its head (how many events, the
+    # last hash) is kept in a file the database cannot rewrite, so removed or re-hashed events show.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(INSTANCE_DIR / "audit-head.json")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -100,10 +106,12 @@ class DevelopmentConfig(Config):
 
     @classmethod
     def init_app(cls, app) -> None:
-        """Use the key kept under instance/ unless SECRET_KEY is given."""
+        """Use the keys kept under instance/ unless SECRET_KEY and AUDIT_KEY are given."""
         super().init_app(app)
         if not app.config.get("SECRET_KEY"):
-            app.config["SECRET_KEY"] = _development_secret_key()
+            app.config["SECRET_KEY"] = _development_key()
+        if not app.config.get("AUDIT_KEY"):
+            app.config["AUDIT_KEY"] = _development_key("dev-audit-key")
 
 
 class TestingConfig(Config):
@@ -119,6 +127,16 @@ class TestingConfig(Config):
     MAIL_BACKEND = "console"
     BASE_URL = "http://localhost"
     XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
+    AUDIT_KEY = "testing-audit-key-not-for-production-use-0000000"  # a fixed key for the test suite only
+    AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH")  # unset: one head file per test database (init_app)
+
+    @classmethod
+    def init_app(cls, app) -> None:
+        """Give each test database its own audit head file, so one test's trail never meets another's head."""
+        if not app.config.get("AUDIT_HEAD_PATH"):
+            url = app.config["SQLALCHEMY_DATABASE_URI"]
+            name = f"academy-test-audit-head-{hashlib.sha256(url.encode()).hexdigest()[:16]}.json"
+            app.config["AUDIT_HEAD_PATH"] = str(Path(tempfile.gettempdir()) / name)
 
 
 class ProductionConfig(Config):
@@ -130,11 +148,14 @@ class ProductionConfig(Config):
 
     @classmethod
     def init_app(cls, app) -> None:
-        """Refuse to start with a missing or short secret key, or with debug on."""
+        """Refuse to start with a missing or short secret key or audit key, or with debug on."""
         super().init_app(app)
-        key = app.config.get("SECRET_KEY")
-        if not key or len(key) < 32:
-            raise RuntimeError("SECRET_KEY must be set to at least 32 characters in production.")
+        for name in ("SECRET_KEY", "AUDIT_KEY"):
+            key = app.config.get(name)
+            if not key or len(key) < 32:
+                raise RuntimeError(f"{name} must be set to at least 32 characters in production.")
+        if app.config["AUDIT_KEY"] == app.config["SECRET_KEY"]:
+            raise RuntimeError("AUDIT_KEY must differ from SECRET_KEY.")
         if app.debug or app.config.get("DEBUG"):
             raise RuntimeError("Debug mode must be off in production.")
 

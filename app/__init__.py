@@ -12,6 +12,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     config_class.init_app(app)
     register_extensions(app)
+    register_input_guards(app)
     register_blueprints(app)
     register_errors(app)
     register_hooks(app)
@@ -28,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     register_sqlite_events()
     db.init_app(app)
     register_xapi(app)
+    register_audit(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -50,6 +52,27 @@ def register_xapi(app: Flask) -> None:
     for name, listener in (("after_commit", send_after_commit), ("after_rollback", forget_after_rollback)):
         if not event.contains(db.session, name, listener):  # one session for every app the process makes
             event.listen(db.session, name, listener)
+
+
+def register_audit(app: Flask) -> None:
+    """Refuse to run without an audit key; move the audit head file on after each commit that added events."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services.audit_head import after_commit, after_rollback
+
+    if not app.config.get("AUDIT_KEY"):
+        raise RuntimeError("AUDIT_KEY must be set: it keys the audit trail's hash chain.")
+    for name, listener in (("after_commit", after_commit), ("after_rollback", after_rollback)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+
+def register_input_guards(app: Flask) -> None:
+    """Bounded ids in routes, no NUL characters, numbers out of range answered with a 400 (before any route exists)."""
+    from app.input import register_input_guards as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -20,6 +20,7 @@ from app.models import ROLES, User
 from app.models.base import utcnow
 from app.services import audit, mail
 from app.services.accounts import AccountError, create_user, find_user, set_password
+from app.services.audit_head import read_head, write_head
 from app.services.backup import BackupError, backup_sqlite
 from app.services.bench import time_compliance, time_gradebook
 from app.services.demo import build_cohort, build_organisation
@@ -56,12 +57,23 @@ audit_group = AppGroup("audit", help="The audit trail.")
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Check the audit trail's hash chain; exit 1 and name the first event that was changed or removed."""
-    checked, broken = audit.verify()
-    if broken is not None:
-        raise click.ClickException(f"The audit trail is broken at event {broken} (after {checked} good events): "
-                                   "an event was changed, or the one before it was removed.")
-    click.echo(f"The audit trail is intact: {checked} events.")
+    """Check the audit trail's keyed chain and its head; exit 1 naming the first changed event, or the missing ones."""
+    verdict = audit.verify()
+    if verdict.problem:
+        raise click.ClickException(verdict.problem)
+    click.echo(f"The audit trail is intact: {verdict.checked} events, up to the recorded head.")
+
+
+@audit_group.command("reset-head")
+@click.confirmation_option(prompt="Record the database's chain as the audit head (after a restore or a lost head file)?")
+def audit_reset_head() -> None:
+    """Record the database's intact keyed chain as the new head, e.g. after restoring a backup; prints the old head."""
+    verdict = audit.verify()
+    if verdict.broken is not None:
+        raise click.ClickException(verdict.problem + " The head was not changed.")
+    old = read_head()
+    write_head(verdict.end)
+    click.echo(f"Audit head was {old or 'missing'}; now {verdict.end.count} events up to event {verdict.end.last_id}.")
 
 
 @click.command("backup")

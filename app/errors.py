@@ -16,7 +16,7 @@ MESSAGES = {
 }
 
 
-def _page(code: int, message: str | None = None):
+def page(code: int, message: str | None = None):
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     return render_template("errors/error.html", code=code, title=title, text=message or text,
                            error_id=g.get("request_id", "")), code
@@ -28,16 +28,16 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         """A form without a valid security token (often an expired page)."""
-        return _page(400, "This form has expired or was not sent from this site. Reload the page and try again.")
+        return page(400, "This form has expired or was not sent from this site. Reload the page and try again.")
 
     @app.errorhandler(HTTPException)
     def http_error(error):
         """Any HTTP error as a plain page."""
-        return _page(error.code or 500)
+        return page(error.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
         """An unhandled error: roll back, log it, show a plain page."""
         db.session.rollback()
         app.logger.exception("Unhandled error, error id %s", g.get("request_id", ""))
-        return _page(500)
+        return page(500)

@@ -26,11 +26,11 @@ from config import BASE_DIR, ProductionConfig
 from tests.stress import free_port
 
 CONNECTIONS, THREADS, SECONDS, WORKERS = 64, 2, 8, 2
-SECRET = secrets.token_hex(32)
+SECRET, AUDIT_KEY = secrets.token_hex(32), secrets.token_hex(32)
 
 
 def _config(url: str):
-    return type("BenchConfig", (ProductionConfig,), {"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url,
+    return type("BenchConfig", (ProductionConfig,), {"SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY, "SQLALCHEMY_DATABASE_URI": url,
                                                      "DEMO_ACCOUNTS": True, "SESSION_COOKIE_SECURE": False})
 
 
@@ -189,7 +189,8 @@ def main() -> None:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE hits (id INTEGER PRIMARY KEY, note TEXT)")
     app_port, ceiling_port = free_port(), free_port()
-    env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0"}
+    env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY, "AUDIT_HEAD_PATH": str(work / "audit-head.json"),
+           "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0"}
     app_server = serve("app:create_app()", app_port, env, work / "app.log", "/healthz")
     ceiling = serve("tests.bench_ceiling:create_app()", ceiling_port, {"CEILING_DATABASE": str(ceiling_db)}, work / "ceiling.log", "/page")
     peaks: dict = {}

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,30 @@ sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="exercises SQLite it
 _copies = itertools.count()
 
 
+_HEADS = Path(tempfile.mkdtemp(prefix="academy-audit-heads-"))  # this run's head files of PostgreSQL databases
+
+
+def audit_head_for(database: Path | str) -> Path:
+    """The audit head file that belongs to a test database: beside a SQLite file, or one per PostgreSQL database."""
+    if isinstance(database, Path):
+        return database.with_name(database.name + ".audit-head.json")
+    url = sa.make_url(database)
+    return _HEADS / f"{url.database or 'memory'}.audit-head.json" if url.get_backend_name() == "postgresql" else _HEADS / "other.json"
+
+
 def config_for(database: Path | str, **overrides) -> type[TestingConfig]:
-    """A TestingConfig subclass on a SQLite file (a Path) or a database URL (a str)."""
+    """A TestingConfig subclass on a SQLite file (a Path) or a database URL (a str), with its own audit head file."""
     url = f"sqlite:///{database}" if isinstance(database, Path) else database
-    return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    fields = {"SQLALCHEMY_DATABASE_URI": url, "AUDIT_HEAD_PATH": str(audit_head_for(database))}
+    return type("TestConfig", (TestingConfig,), {**fields, **overrides})
+
+
+def _copy_head(source: Path | str, target: Path | str) -> None:
+    """A copied database takes its audit head with it, as a restored backup would."""
+    if audit_head_for(source).exists():
+        shutil.copyfile(audit_head_for(source), audit_head_for(target))
+    else:
+        audit_head_for(target).unlink(missing_ok=True)
 
 
 def _postgres(statement: str) -> None:
@@ -85,11 +106,13 @@ def database(template_db, tmp_path) -> Path | str:
     if POSTGRES_URL:
         name = f"academy_test_{os.getpid()}_{next(_copies)}"
         _postgres(f"CREATE DATABASE {name} TEMPLATE {template_db}")
+        _copy_head(_postgres_copy(template_db), _postgres_copy(name))
         yield _postgres_copy(name)
         _postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         return
     path = tmp_path / "academy.db"
     shutil.copyfile(template_db, path)
+    _copy_head(template_db, path)
     yield path
 
 

@@ -67,19 +67,26 @@ def test_writes_outside_read_only_requests_take_the_write_lock_at_begin(db, data
 
 @pytest.mark.parametrize("key", [None, "short"])
 def test_production_refuses_a_missing_or_short_secret_key(monkeypatch, key):
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": key, "AUDIT_KEY": "y" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
 
 
 def test_production_refuses_debug_mode():
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "DEBUG": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "DEBUG": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     with pytest.raises(RuntimeError, match="Debug"):
         create_app(config)
 
 
+@pytest.mark.parametrize("key", [None, "short", "x" * 40])
+def test_production_refuses_a_missing_short_or_reused_audit_key(key):
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "AUDIT_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(RuntimeError, match="AUDIT_KEY"):
+        create_app(config)
+
+
 def test_production_starts_with_a_proper_key_and_no_demo_accounts():
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     result = app.test_cli_runner().invoke(args=["demo", "create"])

@@ -18,7 +18,7 @@ def certified_hire(db, yearly=False, slugs=("role",)):
     manager = make_user("employer", name="Mona Manager")
     organisation = make_organisation(manager)
     hire = make_user(name="Cert Holder")
-    add_hire(organisation, hire)
+    add_hire(organisation, hire).joined_at = datetime(2026, 11, 1)  # a hire before the work the pack shows
     assign(organisation, manager, title="Role basics", module_slugs=list(slugs), yearly=yearly)
     for slug in slugs:
         complete_module(hire, slug, when=datetime(2026, 11, 20))

@@ -119,3 +119,25 @@ def test_visitors_see_the_course_outline(client):
     page = client.get("/").get_data(as_text=True)
     assert "Create a free account" in page
     assert all(module.title.replace("&", "&amp;") in page for module in course_modules())
+
+
+def test_a_failed_request_that_filled_the_course_cache_harms_no_later_request(app, client, db, login_as, monkeypatch):
+    import app.learn.routes as learn_routes
+
+    learner = app.test_client()
+    login_as("student")
+    learner, client = client, learner  # `client` is now the anonymous visitor
+    real_render, calls = learn_routes.render_template, []
+
+    def fail_first(*args, **kwargs):
+        calls.append(args[0])
+        if len(calls) == 1:  # the very first page fills the cache, then breaks before it is shown
+            raise RuntimeError("the page failed after reading the course")
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(learn_routes, "render_template", fail_first)
+    assert client.get("/").status_code == 500
+    first = course_modules()[0].lessons[0].slug
+    statuses = [(visitor.get(path).status_code) for _ in range(34) for visitor, path in
+                ((client, "/"), (learner, "/"), (learner, f"/lessons/{first}"))][:100]
+    assert len(statuses) == 100 and set(statuses) == {200}

@@ -65,6 +65,9 @@ def test_next_can_never_leave_the_site(client, db, vector):
         else:
             response = client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD, "next": vector})
             target = vector
+        if "\x00" in vector:  # a NUL character is refused outright, before any redirect is considered
+            assert response.status_code == 400 and "Location" not in response.headers, (vector, target)
+            continue
         location = response.headers["Location"]
         assert response.status_code == 302 and location == "/", (vector, target, location)
         client.post("/auth/logout")

@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.input import ascii_int
 from app.learn import bp
 from app.learn.forms import AnswerForm
 from app.models import GlossaryTerm
@@ -37,7 +38,7 @@ def _answer_reviews(form) -> tuple[list[ReviewRow], dict[int, str]]:
     due = {item.id: item for item in reviews.due_items(current_user)}
     results, problems = [], {}
     for raw_id in form.getlist("items"):
-        item = due.get(int(raw_id)) if raw_id.isdigit() else None
+        item = due.get(ascii_int(raw_id))
         if item is None:
             continue
         shown = reviews.present(item)

@@ -65,10 +65,11 @@ def applies(rule: Assignment, membership: Membership) -> bool:
 
 
 def due_on(rule: Assignment, membership: Membership, today: date) -> date:
-    """A fixed due date, or the hire date (today if unknown) plus the rule's days."""
+    """A fixed due date, or the hire date (today if unknown) plus the rule's days (at most the last day there is)."""
     if rule.due_date is not None:
         return rule.due_date
-    return (membership.hire_date or today) + timedelta(days=rule.due_days)
+    start = membership.hire_date or today
+    return start + timedelta(days=rule.due_days) if start <= date.max - timedelta(days=rule.due_days) else date.max
 
 
 def _start_cycle(rule: Assignment, user_id: int, cycle: int, due: date) -> HireTraining | None:
@@ -121,6 +122,8 @@ def refresh_completions(user: User, now: datetime | None = None) -> list[HireTra
 
 
 def _one_year_after(day: date) -> date:
+    if day.year == date.max.year:
+        return date.max
     try:
         return day.replace(year=day.year + 1)
     except ValueError:  # 29 February

@@ -1,4 +1,8 @@
-"""The audit trail: append-only (the database refuses UPDATE and DELETE) and hash-chained.
+"""The audit trail: append-only (the database refuses UPDATE, DELETE and TRUNCATE) and chained with an HMAC.
+
+Each event's hash is an HMAC (key AUDIT_KEY, never stored in the database) over its fields and the previous
+event's hash, so nobody with only database access can change, remove or re-hash an event unseen; the head file
+(app.services.audit_head) shows events removed from the end.
 
 Events written while a page is only being read (a GET) go in their own short write transaction, so that
 reading never holds the write lock; events of a changing request join its transaction and stand or fall
@@ -6,29 +10,39 @@ with it.
 """
 
 import hashlib
+import hmac
 import json
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import insert, select, text
 
 from app.extensions import db
 from app.models import AuditEvent, User
 from app.models.base import utcnow
+from app.services.audit_head import APPENDED, GENESIS, Head, move_head, read_head
 from app.sqlite import FORCE_WRITE, READ_ONLY_METHODS
 
-GENESIS = "0" * 64
 HASHED_FIELDS = ("at", "actor_id", "action", "subject_id", "target", "details", "request_id")
 
 
-def event_hash(prev_hash: str, values: dict[str, Any]) -> str:
-    """The hash of an event's fields chained to the previous event's hash."""
+def hashed_values(event: Any) -> dict[str, Any]:
+    """The fields the chain covers, from an AuditEvent or a row mapping."""
+    if isinstance(event, Mapping):
+        return {name: event[name] for name in HASHED_FIELDS}
+    return {name: getattr(event, name) for name in HASHED_FIELDS}
+
+
+def event_hash(prev_hash: str, values: dict[str, Any], key: str | None = None) -> str:
+    """The HMAC-SHA-256 (AUDIT_KEY by default) of an event's fields chained to the previous event's hash."""
     fields = {name: values.get(name) for name in HASHED_FIELDS}
     if isinstance(fields["at"], datetime):
         fields["at"] = fields["at"].isoformat(timespec="microseconds")
     payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{prev_hash}|{payload}".encode()).hexdigest()
+    secret = (key or current_app.config["AUDIT_KEY"]).encode()
+    return hmac.new(secret, f"{prev_hash}|{payload}".encode(), hashlib.sha256).hexdigest()
 
 
 def _append(connection, values: dict[str, Any]) -> None:
@@ -54,20 +68,41 @@ def record(action: str, actor: User | None, subject: User | int | None = None, t
                     _append(connection, values)
             finally:
                 connection.info.pop(FORCE_WRITE, None)
+        move_head()
     else:
         _append(db.session.connection(), values)
+        db.session.info[APPENDED] = True  # the head moves on after the commit (audit_head.after_commit)
 
 
-def verify() -> tuple[int, int | None]:
-    """Walk the chain; returns how many events were checked and the id of the first broken one (None if intact)."""
-    prev, checked = GENESIS, 0
+class Verdict(NamedTuple):
+    """What `verify` found: events checked, the first broken one's id (or None), and what is wrong ("" if nothing)."""
+
+    checked: int
+    broken: int | None
+    problem: str
+    end: Head = Head()  # the last good event the walk reached
+
+
+def verify() -> Verdict:
+    """Walk the chain and compare it with the recorded head; a missing, changed or re-hashed event is reported."""
+    head = read_head()
+    prev, checked, reached, end = GENESIS, 0, None, Head()
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
     try:
         for event in events:
-            values = {name: getattr(event, name) for name in HASHED_FIELDS}
-            if event.prev_hash != prev or event.hash != event_hash(prev, values):
-                return checked, event.id
-            prev, checked = event.hash, checked + 1
+            if event.prev_hash != prev or event.hash != event_hash(prev, hashed_values(event)):
+                return Verdict(checked, event.id, f"The audit trail is broken at event {event.id} (after {checked} good events): "
+                                                  "an event was changed or re-hashed, or the one before it was removed.")
+            prev, checked, end = event.hash, checked + 1, Head(checked + 1, event.id, event.hash)
+            if head is not None and event.id == head.last_id:
+                reached = end
     finally:
         events.close()  # a server-side cursor on PostgreSQL when the walk stops early
-    return checked, None
+    if head is None:
+        if checked:
+            return Verdict(checked, None, f"The audit head file is missing, so removed events cannot be ruled out ({checked} events).", end)
+        return Verdict(0, None, "", end)
+    if reached != head:
+        return Verdict(checked, None, f"The audit trail holds {checked} good events, but its head records {head.count} events up to event "
+                                      f"{head.last_id}: events were removed from the end, or the whole trail was replaced.", end)
+    return Verdict(checked, None, "", end)

@@ -4,7 +4,7 @@ import io
 import zipfile
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 
 from app.extensions import db
 from app.models import (
@@ -13,7 +13,9 @@ from app.models import (
     Certificate,
     HireTraining,
     Membership,
+    Module,
     PolicyVersion,
+    Quiz,
     QuizAttempt,
     User,
 )
@@ -54,9 +56,7 @@ def build_zip(organisation_id: int, user_ids: list[int], start: date | None, end
                                               "Expires", "Status", "Certificate file"], index))
         archive.writestr("completions.csv", to_csv(["Learner", "E-mail", "Training", "Cycle", "Completed", "Expires",
                                                     "Content version", "Certificate code", "Certificate status"], completions))
-        attempts = db.session.scalars(select(QuizAttempt).where(
-            QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None),
-            QuizAttempt.submitted_at >= since, QuizAttempt.submitted_at <= until).order_by(QuizAttempt.submitted_at)).all()
+        attempts = _attempts(organisation_id, user_ids, trainings, since, until)
         archive.writestr("attempts.csv", to_csv(
             ["Learner", "E-mail", "Quiz", "Handed in (UTC)", "Score %", "Passed", "Questions", "Content version"],
             [[users[a.user_id].display_name, users[a.user_id].email, a.quiz.title, a.submitted_at.isoformat(timespec="seconds"),
@@ -69,6 +69,41 @@ def build_zip(organisation_id: int, user_ids: list[int], start: date | None, end
             [[users[a.user_id].display_name, users[a.user_id].email, v.version, a.at.isoformat(timespec="seconds")]
              for a, v in attestations]))
     return buffer.getvalue()
+
+
+def _required_quiz_ids(trainings: list[HireTraining]) -> dict[int, set[int] | None]:
+    """User id -> the quizzes of the training the organisation requires of them (None: the whole course)."""
+    slugs: dict[int, set[str] | None] = {}
+    for training in trainings:
+        wanted = training.assignment.module_slugs
+        if not wanted or slugs.get(training.user_id, set()) is None:
+            slugs[training.user_id] = None
+        else:
+            slugs.setdefault(training.user_id, set()).update(wanted)
+    named = set().union(*(s for s in slugs.values() if s))
+    by_slug: dict[str, set[int]] = {}
+    for quiz_id, slug in db.session.execute(select(Quiz.id, Module.slug).join(Module, Quiz.module_id == Module.id)
+                                            .where(Module.slug.in_(named))):
+        by_slug.setdefault(slug, set()).add(quiz_id)
+    return {user_id: None if wanted is None else set().union(*(by_slug.get(s, set()) for s in wanted))
+            for user_id, wanted in slugs.items()}
+
+
+def _attempts(organisation_id: int, user_ids: list[int], trainings: list[HireTraining], since: datetime,
+              until: datetime) -> list[QuizAttempt]:
+    """Handed-in attempts made while the learner was the organisation's hire, on the training it requires of them.
+
+    What a hire did before joining or after being removed, or on training the organisation never asked for, is
+    not the employer's to see.
+    """
+    during = and_(Membership.organisation_id == organisation_id, Membership.kind == "hire",
+                  Membership.user_id == QuizAttempt.user_id, QuizAttempt.submitted_at >= Membership.joined_at,
+                  or_(Membership.removed_at.is_(None), QuizAttempt.submitted_at <= Membership.removed_at))
+    attempts = db.session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id.in_(user_ids), QuizAttempt.submitted_at.is_not(None), exists().where(during),
+        QuizAttempt.submitted_at >= since, QuizAttempt.submitted_at <= until).order_by(QuizAttempt.submitted_at, QuizAttempt.id)).all()
+    required = _required_quiz_ids(trainings)
+    return [a for a in attempts if a.user_id in required and (required[a.user_id] is None or a.quiz_id in required[a.user_id])]
 
 
 def hire_ids(organisation_id: int, include_removed: bool = True) -> list[int]:

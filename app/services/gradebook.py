@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.input import ascii_int
 from app.models import (
     Cohort,
     Enrolment,
@@ -143,8 +144,7 @@ def select_rows(book: Gradebook, show: str = "all", sort: str = "name", descendi
         rows = [row for row in rows if row.completion < 100]
     elif show == "complete":
         rows = [row for row in rows if row.completion == 100]
-    elif show.startswith("not-passed:") and show[11:].isdigit():
-        quiz_id = int(show[11:])
+    elif show.startswith("not-passed:") and (quiz_id := ascii_int(show[11:])) is not None:
         rows = [row for row in rows if not (quiz_id in row.results and row.results[quiz_id].passed)]
     keys = {
         "name": lambda row: (row.user.display_name.casefold(), row.user.id),
@@ -152,8 +152,7 @@ def select_rows(book: Gradebook, show: str = "all", sort: str = "name", descendi
         "activity": lambda row: (row.last_activity or datetime.min, row.user.display_name.casefold()),
         "lessons": lambda row: (row.lessons_done, row.user.display_name.casefold()),
     }
-    if sort.startswith("quiz:") and sort[5:].isdigit():
-        quiz_id = int(sort[5:])
+    if sort.startswith("quiz:") and (quiz_id := ascii_int(sort[5:])) is not None:
         key = lambda row: (row.results[quiz_id].best if quiz_id in row.results else -1, row.user.display_name.casefold())  # noqa: E731
     else:
         key = keys.get(sort, keys["name"])

@@ -1,17 +1,16 @@
 """Learner progress: lessons read, quiz and exercise results, prerequisites, completion, where to continue."""
 
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import ContentVersion, Lesson, LessonProgress, Module, Quiz, QuizAttempt, QuizStanding, User
+from app.models import Lesson, LessonProgress, QuizAttempt, QuizStanding, User
 from app.models.base import utcnow
-from app.services import xapi
+from app.services import structure, xapi
+from app.services.structure import ModuleInfo, QuizInfo
 
 
 def completion_percent(items_done: int, items_total: int) -> int:
@@ -35,17 +34,17 @@ class QuizResult:
 class ModuleProgress:
     """One module as one learner stands on it."""
 
-    module: Module
+    module: ModuleInfo
     completed_lessons: set[int]
     results: dict[int, QuizResult]
-    missing: list[Module] = field(default_factory=list)  # prerequisites not yet complete
+    missing: list[ModuleInfo] = field(default_factory=list)  # prerequisites not yet complete
 
-    def result(self, quiz: Quiz | None) -> QuizResult:
+    def result(self, quiz: QuizInfo | None) -> QuizResult:
         """The learner's result on one of this module's quizzes."""
         return self.results.get(quiz.id, QuizResult()) if quiz else QuizResult()
 
     @property
-    def graded(self) -> list[Quiz]:
+    def graded(self) -> list[QuizInfo]:
         return ([self.module.quiz] if self.module.quiz else []) + list(self.module.exercises)
 
     @property
@@ -100,7 +99,7 @@ class CourseProgress:
     """The whole course as one learner stands on it."""
 
     modules: list[ModuleProgress]
-    exam: Quiz | None
+    exam: QuizInfo | None
     exam_result: QuizResult
     continue_at: Step | None = None
     completed_at: dict[int, datetime] = field(default_factory=dict)  # lesson id -> when the learner finished it
@@ -125,39 +124,14 @@ class CourseProgress:
         return next((m for m in self.modules if m.module.id == module_id), None)
 
 
-# The course's structure changes only when content is synced, which records a new content version; each
-# process keeps the structure of the version in force (per database) instead of loading it on every page.
-# The cached objects are fully loaded and only ever read.
-_structure: dict[str, tuple[int | None, list[Module], Quiz | None]] = {}
-_structure_lock = threading.Lock()
+def course_modules() -> list[ModuleInfo]:
+    """The modules in force, in order, with their lessons, quiz and exercises."""
+    return list(structure.current().modules)
 
 
-def _course_structure() -> tuple[list[Module], Quiz | None]:
-    key = str(db.engine.url)
-    version = db.session.scalar(select(func.max(ContentVersion.id)))
-    cached = _structure.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1], cached[2]
-    modules = list(db.session.scalars(
-        select(Module)
-        .where(Module.retired.is_(False))
-        .order_by(Module.position)
-        .options(selectinload(Module.lessons), selectinload(Module.quiz), selectinload(Module.exercises))
-    ))
-    exam = db.session.scalar(select(Quiz).where(Quiz.kind == "exam", Quiz.retired.is_(False)))
-    with _structure_lock:
-        _structure[key] = (version, modules, exam)
-    return modules, exam
-
-
-def course_modules() -> list[Module]:
-    """The modules in force, in order, with their lessons, quiz and exercises loaded."""
-    return list(_course_structure()[0])
-
-
-def final_exam() -> Quiz | None:
+def final_exam() -> QuizInfo | None:
     """The course's final exam, if the content has one."""
-    return _course_structure()[1]
+    return structure.current().exam
 
 
 def mark_lesson_complete(user: User, lesson: Lesson) -> LessonProgress:
@@ -236,7 +210,8 @@ def _continue_at(user: User, course: CourseProgress) -> Step | None:
 
 def course_progress(user: User) -> CourseProgress:
     """Every module's progress for the learner, the exam, the course total and where to continue."""
-    modules, exam = _course_structure()
+    course_structure = structure.current()
+    modules, exam = course_structure.modules, course_structure.exam
     done = completed_lesson_ids(user)
     results = quiz_results(user)
     entries = [ModuleProgress(module, {lesson.id for lesson in module.lessons} & done.keys(), results) for module in modules]

@@ -58,7 +58,11 @@ def content_source(folder: str, name: str):
     if folder not in CONTENT_FOLDERS or "/" in name or "\\" in name or name.startswith("."):
         abort(404)
     path = Path(current_app.config["CONTENT_DIR"]) / folder / name
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, or with a NUL in it
+        found = False
+    if not found:
         abort(404)
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     return render_template("teach/source.html", name=f"{folder}/{name}", lines=lines)
