@@ -133,6 +133,7 @@ class TestingConfig(Config):
     @classmethod
     def init_app(cls, app) -> None:
         """Give each test database its own audit head file, so one test's trail never meets another's head."""
+        super().init_app(app)
         if not app.config.get("AUDIT_HEAD_PATH"):
             url = app.config["SQLALCHEMY_DATABASE_URI"]
             name = f"academy-test-audit-head-{hashlib.sha256(url.encode()).hexdigest()[:16]}.json"

@@ -86,16 +86,22 @@ def test_a_requirement_whose_module_is_gone_is_never_complete(app, db):
     assert db.session.scalar(select(Certificate)) is None
 
 
-def test_which_module_needs_the_policy_is_declared_in_the_content(app, db):
+def test_which_module_needs_the_policy_is_declared_in_the_content(app, db, content):
     manager, organisation, hire, _ = hire_with(db, ["confidentiality"])
     assert db.session.scalar(select(Module.acknowledge_policy).where(Module.slug == "confidentiality"))
     policy.publish(organisation, manager, "Keep patient information private.")
     complete_module(hire, "confidentiality", when=NOW)
     assert assignments.refresh_completions(hire, now=NOW) == []  # the policy is not acknowledged yet
-    # Another module can carry the rule; the confidentiality module without the flag no longer needs it.
+    # The content moves the rule to another module: confidentiality no longer needs it, ergonomics does.
+    path = content / "lessons" / "modules.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for module in data["modules"]:
+        module.pop("acknowledge_policy", None)
+        if module["slug"] == "ergonomics":
+            module["acknowledge_policy"] = True
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert sync_content(content).changed
     _, other_org, other_hire, _ = hire_with(db, ["ergonomics"])
-    db.session.scalar(select(Module).where(Module.slug == "confidentiality")).acknowledge_policy = False
-    db.session.scalar(select(Module).where(Module.slug == "ergonomics")).acknowledge_policy = True
     policy.publish(other_org, manager, "Sit well.")
     complete_module(other_hire, "ergonomics", when=NOW)
     assert assignments.refresh_completions(other_hire, now=NOW) == []

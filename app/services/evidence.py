@@ -13,7 +13,6 @@ from app.models import (
     Certificate,
     HireTraining,
     Membership,
-    Module,
     PolicyVersion,
     Quiz,
     QuizAttempt,
@@ -73,20 +72,19 @@ def build_zip(organisation_id: int, user_ids: list[int], start: date | None, end
 
 def _required_quiz_ids(trainings: list[HireTraining]) -> dict[int, set[int] | None]:
     """User id -> the quizzes of the training the organisation requires of them (None: the whole course)."""
-    slugs: dict[int, set[str] | None] = {}
+    modules: dict[int, set[int] | None] = {}
     for training in trainings:
-        wanted = training.assignment.module_slugs
-        if not wanted or slugs.get(training.user_id, set()) is None:
-            slugs[training.user_id] = None
+        rule = training.assignment
+        if rule.whole_course or modules.get(training.user_id, set()) is None:
+            modules[training.user_id] = None
         else:
-            slugs.setdefault(training.user_id, set()).update(wanted)
-    named = set().union(*(s for s in slugs.values() if s))
-    by_slug: dict[str, set[int]] = {}
-    for quiz_id, slug in db.session.execute(select(Quiz.id, Module.slug).join(Module, Quiz.module_id == Module.id)
-                                            .where(Module.slug.in_(named))):
-        by_slug.setdefault(slug, set()).add(quiz_id)
-    return {user_id: None if wanted is None else set().union(*(by_slug.get(s, set()) for s in wanted))
-            for user_id, wanted in slugs.items()}
+            modules.setdefault(training.user_id, set()).update(m.id for m in rule.modules)
+    named = set().union(*(m for m in modules.values() if m))
+    by_module: dict[int, set[int]] = {}
+    for quiz_id, module_id in db.session.execute(select(Quiz.id, Quiz.module_id).where(Quiz.module_id.in_(named))):
+        by_module.setdefault(module_id, set()).add(quiz_id)
+    return {user_id: None if wanted is None else set().union(*(by_module.get(m, set()) for m in wanted))
+            for user_id, wanted in modules.items()}
 
 
 def _attempts(organisation_id: int, user_ids: list[int], trainings: list[HireTraining], since: datetime,
