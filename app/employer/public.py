@@ -77,6 +77,8 @@ def certificate_pdf(certificate_id: int):
     """The certificate as a PDF, for its holder or a manager of the organisation that required it."""
     certificate = db.session.get(Certificate, certificate_id) or abort(404)
     if certificate.user_id != current_user.id:
+        if certificate.for_course:
+            abort(404)  # a course certificate is the learner's own; employers see required training only
         training = db.session.get(HireTraining, certificate.hire_training_id)
         managed = set(db.session.scalars(managed_organisation_ids(current_user)))
         if training.assignment.organisation_id not in managed:
@@ -87,11 +89,26 @@ def certificate_pdf(certificate_id: int):
                     headers={"Content-Disposition": f'inline; filename="certificate-{certificate.code[:8]}.pdf"'})
 
 
+@bp.route("/certificates/course", methods=["POST"])
+@signed_in
+def claim_course_certificate():
+    """Issue the course-completion certificate to a learner who finished the course before certificates existed."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    certificate = certificates.issue_for_course(current_user)
+    if certificate is None:
+        flash("The course certificate comes when every module is complete and the final exam is passed.", "error")
+        return redirect(url_for("learn.dashboard"))
+    db.session.commit()
+    return redirect(url_for("employer.certificate_pdf", certificate_id=certificate.id))
+
+
 @bp.route("/verify/<code>")
 @public
 def verify(code: str):
-    """Public check of a certificate: valid, expired or revoked, and nothing else about the person."""
+    """Public check of a certificate: whose it is, who issued it, and whether it is valid, expired or revoked."""
     certificate = certificates.by_code(code)
     state = certificates.status(certificate, utcnow().date()) if certificate else None
-    return render_template("employer/verify.html", certificate=certificate, state=state), 200 if certificate else 404
+    issuer = certificates.issuer(certificate) if certificate else None
+    return render_template("employer/verify.html", certificate=certificate, state=state, issuer=issuer), 200 if certificate else 404
 
