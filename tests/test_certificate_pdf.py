@@ -11,7 +11,7 @@ from app.models import Certificate
 from app.services import certificates
 from tests.certificate_text import pdf_text, poppler
 from tests.conftest import sign_in
-from tests.factories import complete_module
+from tests.factories import add_hire, complete_module, make_organisation
 from tests.test_certificates import certified_hire
 from tests.test_progress import pass_quiz
 
@@ -99,13 +99,21 @@ def test_passing_the_final_exam_gives_a_course_certificate_checked_at_verify(app
 def test_no_course_certificate_before_the_exam_and_none_for_others(app, client, db, login_as):
     learner = login_as()
     _finish_modules(db, learner)
+    assert client.post("/certificates/course", data={}, csrf=False).status_code == 400
     refused = client.post("/certificates/course", data={}, follow_redirects=True)
     assert "final exam is passed" in refused.get_data(as_text=True) and certificates.course_certificate(learner) is None
     pass_quiz(client, db, "final-exam")
     certificate = certificates.course_certificate(learner)
     client.post("/auth/logout")
-    login_as("employer")
+    manager = login_as("employer")
+    add_hire(make_organisation(manager), learner)
+    db.session.commit()
+    # Even the learner's own employer sees only the training it required, and cannot revoke this one.
     assert client.get(f"/certificates/{certificate.id}.pdf").status_code == 404
+    assert client.get(f"/employer/certificates/{certificate.id}/revoke").status_code == 404
+    assert client.post(f"/employer/certificates/{certificate.id}/revoke", data={"reason": "no"}).status_code == 404
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is None
 
 
 def test_a_learner_who_finished_earlier_claims_the_certificate(app, client, db, login_as):

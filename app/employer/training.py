@@ -69,6 +69,8 @@ def policy_page():
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id) or abort(404)
+    if certificate.for_course:
+        abort(404)  # the learner's own course certificate, not training the organisation required
     hire_or_404(certificate.user_id, include_removed=True)
     training = db.session.get(HireTraining, certificate.hire_training_id)
     if training.assignment.organisation_id != g.organisation.id:
