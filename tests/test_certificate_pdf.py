@@ -126,3 +126,22 @@ def test_a_learner_who_finished_earlier_claims_the_certificate(app, client, db, 
     response = client.post("/certificates/course", data={})
     certificate = certificates.course_certificate(learner)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/certificates/{certificate.id}.pdf")
+
+
+def test_a_second_tab_passing_at_the_same_moment_keeps_one_certificate(app, client, db, login_as, monkeypatch):
+    learner = login_as()
+    _finish_modules(db, learner)
+    pass_quiz(client, db, "final-exam")
+    first = certificates.course_certificate(learner)
+    # The other request's certificate is not yet visible when this one looks: only the unique key stops a second.
+    real, calls = certificates.course_certificate, []
+
+    def not_yet_seen(user):
+        calls.append(user.id)
+        return None if len(calls) == 1 else real(user)
+
+    monkeypatch.setattr(certificates, "course_certificate", not_yet_seen)
+    again = certificates.issue_for_course(learner)
+    db.session.commit()
+    assert len(calls) == 2 and again.id == first.id
+    assert db.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.course_holder_id == learner.id)) == 1
