@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import Certificate, HireTraining, Organisation, User
 from app.models.base import utcnow
 from app.services.mail import site_url
+from app.services.progress import course_progress
 
 ISSUER = "Billing & Coding Academy"
 COURSE_TITLE = "Billing & Coding Academy: the whole course"
@@ -37,8 +38,6 @@ def issue(training: HireTraining, user: User) -> Certificate:
 
 def issue_for_course(user: User) -> Certificate | None:
     """The learner's course-completion certificate, issued once the whole course (final exam included) is complete."""
-    from app.services.progress import course_progress
-
     existing = course_certificate(user)
     if existing is not None or not course_progress(user).complete:
         return existing
