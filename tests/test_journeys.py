@@ -126,7 +126,8 @@ def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_
     page.get_by_role("button", name="Sign out").click()
     page.goto(base + f"/verify/{code}")
     assert page.get_by_text("This certificate is valid").is_visible()
-    assert "Hana Hire" not in page.content()
+    # The holder shares the link: the page names them and the issuer, and nothing more (no e-mail address).
+    assert "<dd>Hana Hire</dd>" in page.content() and "Journey Clinic" in page.content() and hana.email not in page.content()
 
 
 def test_an_instructor_creates_a_cohort_watches_a_score_appear_and_exports_the_gradebook(app, browser, page, live_server):
