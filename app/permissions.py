@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, false, select
 
 from app.extensions import db
-from app.models import Cohort, Enrolment, Membership, Organisation, QuizAttempt, User
+from app.models import Assignment, Certificate, Cohort, Enrolment, HireTraining, Membership, Organisation, QuizAttempt, User
 
 STAFF = ("instructor", "admin")
 
@@ -119,3 +119,22 @@ def current_hires(viewer: User, organisation_id: int) -> list[tuple[int, str]]:
     """(id, name) of the current hires of the organisation that `viewer` may see, by name."""
     return db.session.execute(select(User.id, User.display_name).where(User.id.in_(visible_hire_ids(viewer, organisation_id)))
                               .order_by(User.display_name)).all()
+
+
+def managed_certificate_ids(viewer: User) -> Select:
+    """Certificates of required training that `viewer` manages: its organisation's, held by its hires (or former hires)."""
+    hires = select(Membership.user_id).where(Membership.organisation_id == Assignment.organisation_id, Membership.kind == "hire")
+    return (select(Certificate.id).join(HireTraining, HireTraining.id == Certificate.hire_training_id)
+            .join(Assignment, Assignment.id == HireTraining.assignment_id)
+            .where(Assignment.organisation_id.in_(managed_organisation_ids(viewer)), Certificate.user_id.in_(hires)))
+
+
+def certificate_or_404(certificate_id: int, viewer: User, own: bool = True) -> Certificate:
+    """A certificate `viewer` may see: their own (when `own`), or required training they manage; else 404.
+
+    A course-completion certificate is its holder's alone: employers see only the training they required.
+    """
+    visible = Certificate.id.in_(managed_certificate_ids(viewer))
+    if own:
+        visible = visible | (Certificate.user_id == viewer.id)
+    return db.session.scalar(select(Certificate).where(Certificate.id == certificate_id, visible)) or abort(404)

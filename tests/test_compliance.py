@@ -100,10 +100,11 @@ def test_the_dashboard_counts_filters_and_exports_what_is_on_screen(client, db, 
     assert "<strong>1</strong> Overdue" in page and "<strong>1</strong> Completed" in page and "<strong>1</strong> Assigned" in page
     overdue = client.get("/employer/", query_string={"status": "Overdue"}).get_data(as_text=True)
     assert "Late Lee" in overdue and "Done Dee" not in overdue
-    rows = list(csv.reader(io.StringIO(client.get("/employer/compliance.csv", query_string={"status": "Overdue"}).get_data(as_text=True))))
-    assert [row[0] for row in rows[1:]] == ["Late Lee"] and rows[1][4] == "Overdue"
-    billers = client.get("/employer/compliance.csv", query_string={"role": "biller"}).get_data(as_text=True)
-    assert [r[0] for r in list(csv.reader(io.StringIO(billers)))[1:]] == ["Fresh Fay"]
+    overdue_csv = client.get("/employer/compliance.csv", query_string={"status": "Overdue"}).data.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(overdue_csv)))
+    assert [row["Hire"] for row in rows] == ["Late Lee"] and rows[0][f"Training {training_of(db, late).assignment_id}: status"] == "Overdue"
+    billers = client.get("/employer/compliance.csv", query_string={"role": "biller"}).data.decode("utf-8-sig")
+    assert [r["Hire"] for r in csv.DictReader(io.StringIO(billers))] == ["Fresh Fay"]
     actions = [e.action for e in db.session.scalars(select(AuditEvent))]
     assert "compliance.view" in actions and "compliance.export" in actions
 

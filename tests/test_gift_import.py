@@ -41,7 +41,7 @@ EVERY_CONSTRUCT = [
      "choices": ["A patient's Social Security number", "A patient's e-mail address", "The state the patient lives in"],
      "answers": ["A patient's Social Security number", "A patient's e-mail address"],
      "explanation": "Safe Harbor lists 18 identifiers; a state on its own is not one of them.", "source": FACT},
-    {"id": "before-the-claim", "type": "multiple_response", "prompt": "Which steps come **before** a claim is sent?",
+    {"id": "before-the-claim", "type": "multiple_response", "prompt": "Which steps come before a claim is sent?",
      "choices": ["Coding the visit", "Checking the patient's insurance", "Posting the payment"],
      "answers": ["Coding the visit", "Checking the patient's insurance"], "source": FACT},
     {"id": "hipaa-was-enacted-in-1996", "type": "true_false", "prompt": "HIPAA was enacted in 1996.", "answer": True,
@@ -112,10 +112,8 @@ def test_unconvertible_constructs_are_reported_with_their_lines(run, content):
         (23, "skipped matching question"),  # one pair only
         (25, "skipped multiple choice"),  # two answers marked =
         (27, "not kept"),  # feedback on a multiple-response choice
-        (29, "not kept"),  # true/false feedback, both halves
-        (29, "not kept"),
-        (31, "not kept"),  # numeric answer feedback
-        (31, "not kept"),  # numeric wrong-answer feedback
+        (29, "not kept"),  # true/false feedback on the right answer (the one on a wrong answer is the explanation)
+        (31, "not kept"),  # numeric wrong-answer feedback (the right answer's feedback is the explanation)
         (33, "skipped numeric question"),
         (35, "skipped question"),  # no prompt
         (37, "skipped question"),  # unclosed title
@@ -136,7 +134,8 @@ def test_unconvertible_constructs_are_reported_with_their_lines(run, content):
     assert (questions["extra-numeric"]["answer"], questions["extra-numeric"]["tolerance"]) == (1996, 0)
     assert questions["mr-feedback"]["answers"] == ["Name", "Phone number", "E-mail"]
     assert questions["image"]["prompt"] == "Which claim form is shown?"
-    assert "20 construct(s) could not be converted (10 question(s) skipped, 10 part(s) of converted questions not kept)" in result.stdout
+    assert (questions["tf-feedback"]["explanation"], questions["numeric-feedback"]["explanation"]) == ("It does.", "Right")
+    assert "18 construct(s) could not be converted (10 question(s) skipped, 8 part(s) of converted questions not kept)" in result.stdout
 
 
 def test_a_file_with_explanations_and_a_source_passes_validation_and_syncs(run, content, db):
@@ -242,3 +241,42 @@ def test_numbers_text_and_titles():
     assert default_title(["$course$/top/Billing//Coding"]) == "Billing/Coding"
     assert default_title(["$course$/top"]) == default_title([]) == "Imported quiz"
     assert slugify("Ça coûte combien? " * 6) == "ca-coute-combien-ca-coute-combien-ca-coute-combien"
+
+
+def test_moodle_examples_keep_what_moodle_keeps(run, content):
+    gift = GIFT / "moodle-constructs.gift"
+    result = run(gift, "--quiz", "moodle-constructs", "--module", "role", "--source", FACT)
+    assert result.exit_code == 0, result.output
+    questions = {q["id"]: q for q in yaml.safe_load((content / "quizzes" / "moodle-constructs.yaml").read_text(encoding="utf-8"))["questions"]}
+    assert len(questions) == 11, "no question is skipped"
+    # Moodle's short answers ignore case: case variants are one accepted answer, not a duplicate that skips the question.
+    assert questions["case-variants"]["accepted"] == ["protected health information"]
+    assert questions["case-variants"]["explanation"] == "Right: PHI is protected health information."
+    assert questions["markdown-prompt"]["prompt"] == (
+        "Which law protects patient information? Hint: see the HHS page (https://www.hhs.gov/hipaa/index.html).")
+    assert questions["link-in-html"]["prompt"] == ("Read the Privacy Rule (https://www.hhs.gov/hipaa/for-professionals/privacy/index.html) "
+                                                   "first. Then open the handout. Does the rule cover paper records?")
+    assert questions["inline-tags"]["prompt"] == "A coder's desk is part of the work Environment. Which agency sets its safety rules?"
+    assert questions["tf-feedback-only"]["explanation"] == "It does: a name is one of the 18 identifiers."
+    assert questions["tf-and-general-feedback"]["explanation"] == "Sharing PHI needs the patient's authorisation or a permitted purpose."
+    assert questions["right-answer-feedback"]["explanation"] == "Yes: ICD-10-CM codes diagnoses."
+    assert questions["shortanswer-wildcard"] == {
+        "id": "shortanswer-wildcard", "type": "short_text", "prompt": "Which credential does AHIMA award to coders with an associate degree?",
+        "accepted": ["RHIT"], "explanation": "Good!", "source": FACT}
+    assert [p["prompt"] for p in questions["matching-with-formats"]["pairs"]] == [
+        "Diagnoses, in ICD-10-CM", "Procedures and services", "Supplies and equipment", "Inpatient procedures"]
+    assert questions["feedback-formats"]["feedback"] == {"OSHA": "right; good!", "CMS": "wrong, it's OSHA", "HHS": "wrong, it's OSHA"}
+    assert not any("**" in str(q) or "<" in str(q) for q in questions.values())
+    assert reported(result, gift) == [
+        (12, "not kept: the link '@@PLUGINFILE@@/handout.pdf' on 'the handout' (only web addresses are kept)"),
+        (17, "not kept: true/false feedback 'You gave the right answer.' (the explanation is 'It does: a name is one of the 18 identifiers.')"),
+        (19, "not kept: true/false feedback 'Never: that is a breach of PHI.' (put it in the general feedback, ####text)"),
+        (19, "not kept: true/false feedback 'You gave the right answer.' (put it in the general feedback, ####text)"),
+        (26, "not kept: answer 'ICD-9-CM' worth 50% (only full-credit answers are kept)"),
+        (26, "not kept: feedback on answer 'ICD-9-CM'"),
+        (44, "not kept: wrong-answer feedback 'Completely wrong'"),
+        (48, "not kept: answer 'RHIA' worth 50% (only full-credit answers are kept)"),
+        (48, "not kept: feedback on answer 'RHIA'"),
+        (49, "not kept: answer '*' worth 0% (only full-credit answers are kept)"),
+        (49, "not kept: feedback on answer '*'"),
+    ]

@@ -92,6 +92,6 @@ def test_the_page_names_the_method_links_the_source_and_exports_csv(client, db, 
     source = client.get("/teach/content/quizzes/role.yaml").get_data(as_text=True)
     assert f'id="L{q1.source_line}"' in source
     assert client.get("/teach/content/quizzes/..%2Fconfig.py").status_code == 404
-    rows = list(csv.reader(io.StringIO(client.get(f"/teach/cohorts/{cohort.id}/quizzes/{role.slug}.csv").get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(client.get(f"/teach/cohorts/{cohort.id}/quizzes/{role.slug}.csv").data.decode("utf-8-sig"))))
     assert rows[0][:5] == ["Question", "Type", "Responses", "Facility", "Discrimination"]
     assert ["6", "0.83", "0.5"] in [row[2:5] for row in rows[1:]]

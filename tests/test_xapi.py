@@ -93,6 +93,9 @@ def test_lesson_and_quiz_statements_reach_the_store_as_the_learner_goes(app, cli
     assert answer["object"]["id"].startswith("http://localhost/quizzes/role-quiz#")
     assert answer["context"]["contextActivities"]["parent"][0]["id"] == "http://localhost/quizzes/role-quiz"
     assert sum(s["result"]["success"] for s in by_verb["answered"]) == questions - 5
+    # The store keeps each answer as a typed interaction with its correct-response pattern.
+    assert all(s["object"]["definition"]["interactionType"] and s["object"]["definition"]["correctResponsesPattern"]
+               for s in by_verb["answered"])
 
 
 def test_an_unreachable_store_loses_nothing_and_a_later_send_delivers_each_statement_once(app, client, login_as, lrs):

@@ -7,7 +7,8 @@ gift_convert.py turns the records into our quiz YAML.
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+
+from app.content.gift_text import html_text, markdown_text
 
 # Each escape becomes a private-use character plus a filler, so the text keeps its length and every
 # offset still maps to its line in the file; decode() removes the filler at the end.
@@ -19,7 +20,6 @@ _ESCAPE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT = re.compile(r"^\s*\[(html|moodle|markdown|plain)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
 _CATEGORY = re.compile(r"\s*\$CATEGORY:(.*)")
-_MEDIA_TAGS = {"img", "video", "audio", "iframe", "object", "embed", "svg", "math"}
 TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
@@ -55,7 +55,7 @@ class GiftQuestion:
     answers: list[Answer] = field(default_factory=list)
     general_feedback: str = ""
     truth: bool | None = None
-    extra_feedback: list[str] = field(default_factory=list)  # true/false and numeric ~wrong feedback
+    extra_feedback: list[str] = field(default_factory=list)  # true/false [wrong, right] and numeric ~wrong feedback
     notes: list[Issue] = field(default_factory=list)
 
 
@@ -66,35 +66,6 @@ class GiftFile:
     questions: list[GiftQuestion] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
-
-
-class _TextOnly(HTMLParser):
-    """Keeps the text of an HTML fragment; script and style bodies are dropped, media tags remembered."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.media: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        """Note hidden and media tags; a tag also separates words."""
-        if tag in ("script", "style"):
-            self._hidden += 1
-        elif tag in _MEDIA_TAGS:
-            self.media.append(tag)
-        self.parts.append(" ")  # block tags separate words; extra spaces collapse later
-
-    def handle_endtag(self, tag: str) -> None:
-        """Leave a script or style body; a tag also separates words."""
-        if tag in ("script", "style") and self._hidden:
-            self._hidden -= 1
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        """Keep visible text."""
-        if not self._hidden:
-            self.parts.append(data)
 
 
 def decode(text: str) -> str:
@@ -114,13 +85,10 @@ class _Reader:
         match = _FORMAT.match(raw)
         fmt = match.group(1).lower() if match else (self.format if inherit else "moodle")
         raw = raw[match.end():] if match else raw
-        if fmt == "html":
-            parser = _TextOnly()
-            parser.feed(raw)
-            parser.close()
-            raw = "".join(parser.parts)
-            for tag in parser.media:
-                self.question.notes.append(Issue(line, f"not kept: an HTML <{tag}> (only the text of [html] is imported)"))
+        if fmt in ("html", "markdown"):
+            converted = html_text(raw) if fmt == "html" else markdown_text(raw)
+            raw = converted.text
+            self.question.notes += [Issue(line, f"not kept: {lost}") for lost in converted.lost]
         # The site shows prompts as plain text, so line breaks in the file are just spaces; \n stays a line break.
         return decode(re.sub(r"\s+", " ", raw).strip())
 
@@ -180,7 +148,8 @@ def _answers(question: GiftQuestion, reader: _Reader, body: str, base: int, line
     elif question.kind == "truefalse":
         value, *feedback = body.split("#")
         question.truth = TRUE_FALSE[value.strip()]
-        question.extra_feedback = [text for text in (reader.text(f, question.line) for f in feedback) if text]
+        # Positional, as in Moodle: the first #feedback is for a wrong answer, the second for the right one.
+        question.extra_feedback = [reader.text(f, question.line) for f in feedback[:2]]
     elif question.kind == "match":
         for piece, offset, mark in _split(body, base, "="):
             left, arrow, right = piece.partition("->")

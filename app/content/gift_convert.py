@@ -13,6 +13,7 @@ import yaml
 from app.content.gift import GiftFile, GiftQuestion, Issue
 from app.content.schema import SCHEMA_VERSION
 from app.questions import REGISTRY
+from app.questions.base import norm_text
 
 DEFAULT_TITLE = "Imported quiz"
 # Moodle's own path segments, never a useful title.
@@ -67,29 +68,50 @@ def _choice(question: GiftQuestion) -> tuple[str, Result]:
 
 
 def _true_false(question: GiftQuestion) -> Result:
-    notes = [Issue(question.line, f"not kept: true/false feedback {text!r} (put it in the general feedback, ####text)")
-             for text in question.extra_feedback]
-    return {"answer": question.truth}, notes, None
+    wrong, right = (question.extra_feedback + ["", ""])[:2]
+    fields: dict[str, Any] = {"answer": question.truth}
+    # One explanation is shown after either answer: without general feedback, the feedback on a wrong answer
+    # (which usually says why) becomes it, else the feedback on the right one.
+    kept = "" if question.general_feedback else (wrong or right)
+    if kept:
+        fields["explanation"] = kept
+    why = "put it in the general feedback, ####text" if question.general_feedback else f"the explanation is {kept!r}"
+    notes = [Issue(question.line, f"not kept: true/false feedback {text!r} ({why})") for text in (wrong, right) if text and text != kept]
+    return fields, notes, None
 
 
-def _full_credit(question: GiftQuestion, what: str) -> tuple[list, list[Issue]]:
-    """The full-credit answers, and notes on the partial-credit ones and on per-answer feedback, which our types cannot keep."""
-    full, notes = [], []
+def _full_credit(question: GiftQuestion, what: str) -> tuple[list, list[Issue], str]:
+    """The full-credit answers, notes on what our types cannot keep, and the right answer's feedback as an explanation.
+
+    Without general feedback, the first full-credit answer's feedback becomes the explanation; other feedback is reported.
+    """
+    full, notes, explanation = [], [], ""
     for answer in question.answers:
         if answer.weight is None or answer.weight >= 100:
             full.append(answer)
+            if answer.feedback and not question.general_feedback and not explanation:
+                explanation = answer.feedback
         else:
             notes.append(Issue(answer.line, f"not kept: {what} {answer.text!r} worth {_percent(answer.weight)} (only full-credit answers are kept)"))
-        if answer.feedback:
+        if answer.feedback and answer.feedback != explanation:
             notes.append(Issue(answer.line, f"not kept: feedback on {what} {answer.text!r}"))
-    return full, notes
+    return full, notes, explanation
 
 
 def _short_text(question: GiftQuestion) -> Result:
-    full, notes = _full_credit(question, "answer")
+    full, notes, explanation = _full_credit(question, "answer")
     if not full:
         return {}, [], "skipped short answer: no full-credit answer"
-    return {"accepted": [answer.text for answer in full]}, notes, None
+    # Moodle's short answers ignore case by default, as ours do: "PHI" and "phi" are one accepted answer.
+    accepted, seen = [], set()
+    for answer in full:
+        if norm_text(answer.text) not in seen:
+            seen.add(norm_text(answer.text))
+            accepted.append(answer.text)
+    fields: dict[str, Any] = {"accepted": accepted}
+    if explanation:
+        fields["explanation"] = explanation
+    return fields, notes, None
 
 
 def _tidy(number: float) -> int | float:
@@ -119,13 +141,16 @@ def _numeric(question: GiftQuestion) -> Result:
     for answer in question.answers:
         if _number(answer.text) is None:
             return {}, [], f"skipped numeric question: {answer.text!r} is not a number, number:tolerance or min..max"
-    full, notes = _full_credit(question, "numeric answer")
+    full, notes, explanation = _full_credit(question, "numeric answer")
     if not full:
         return {}, [], "skipped numeric question: no full-credit answer"
     notes += [Issue(a.line, f"not kept: numeric answer {a.text!r} (a numeric question has one answer and tolerance)") for a in full[1:]]
     notes += [Issue(question.line, f"not kept: wrong-answer feedback {text!r}") for text in question.extra_feedback]
     answer, tolerance = _number(full[0].text) or (0, 0)
-    return {"answer": answer, "tolerance": tolerance}, notes, None
+    fields: dict[str, Any] = {"answer": answer, "tolerance": tolerance}
+    if explanation:
+        fields["explanation"] = explanation
+    return fields, notes, None
 
 
 def _matching(question: GiftQuestion) -> Result:
@@ -179,9 +204,10 @@ def convert_gift(parsed: GiftFile, source: str | None = None) -> Conversion:
         kind, (fields, notes, problem) = CONVERTERS[question.kind](question)
         if problem is None and not question.prompt:
             problem = "skipped question: it has no text"
+        explanation = question.general_feedback or fields.pop("explanation", "")
         definition = {"id": "", "type": kind, "prompt": question.prompt, **fields}
-        if question.general_feedback:
-            definition["explanation"] = question.general_feedback
+        if explanation:
+            definition["explanation"] = explanation
         if source:
             definition["source"] = source
         # Anything our type would reject is reported here rather than written.

@@ -8,9 +8,9 @@ from app.employer import bp
 from app.employer.forms import AcceptForm, AttestForm
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import Certificate, HireTraining, PolicyVersion
+from app.models import PolicyVersion
 from app.models.base import utcnow
-from app.permissions import managed_organisation_ids, public, signed_in
+from app.permissions import certificate_or_404, public, signed_in
 from app.services import assignments, audit, certificates, local_time, organisations, policy
 from app.services.accounts import AccountError, create_user, find_user
 
@@ -75,23 +75,36 @@ def acknowledge_policy(version_id: int):
 @signed_in
 def certificate_pdf(certificate_id: int):
     """The certificate as a PDF, for its holder or a manager of the organisation that required it."""
-    certificate = db.session.get(Certificate, certificate_id) or abort(404)
+    certificate = certificate_or_404(certificate_id, current_user)
     if certificate.user_id != current_user.id:
-        training = db.session.get(HireTraining, certificate.hire_training_id)
-        managed = set(db.session.scalars(managed_organisation_ids(current_user)))
-        if training.assignment.organisation_id not in managed:
-            abort(404)
         audit.record("certificate.download", current_user, subject=certificate.user_id, target=f"certificate:{certificate.id}")
         db.session.commit()
     return Response(certificates.render_pdf(certificate), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{certificate.code[:8]}.pdf"'})
 
 
+@bp.route("/certificates/course", methods=["POST"])
+@signed_in
+def claim_course_certificate():
+    """Issue the course-completion certificate to a learner who finished the course before certificates existed."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    certificate = certificates.issue_for_course(current_user)
+    if certificate is None:
+        flash("The course certificate comes when every module is complete and the final exam is passed.", "error")
+        return redirect(url_for("learn.dashboard"))
+    db.session.commit()
+    return redirect(url_for("employer.certificate_pdf", certificate_id=certificate.id))
+
+
 @bp.route("/verify/<code>")
 @public
 def verify(code: str):
-    """Public check of a certificate: valid, expired or revoked, and nothing else about the person."""
+    """Public check of a certificate: whose it is, who issued it, and whether it is valid, expired or revoked."""
     certificate = certificates.by_code(code)
-    state = certificates.status(certificate, local_time.today(certificate.hire_training.assignment.organisation)) if certificate else None
-    return render_template("employer/verify.html", certificate=certificate, state=state), 200 if certificate else 404
+    organisation = certificate.hire_training.assignment.organisation if certificate and certificate.hire_training else None
+    today = local_time.today(organisation) if organisation else utcnow().date()
+    state = certificates.status(certificate, today) if certificate else None
+    issuer = certificates.issuer(certificate) if certificate else None
+    return render_template("employer/verify.html", certificate=certificate, state=state, issuer=issuer), 200 if certificate else 404
 

@@ -13,7 +13,7 @@ from app.models import Certificate, Membership
 from app.pagination import paginate
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
 from app.services import audit, compliance, local_time, organisations
-from app.services.exports import to_csv
+from app.services.exports import compliance_csv
 from app.views import commit_and_send
 
 PAGE_SIZE = 50
@@ -76,16 +76,9 @@ def dashboard():
 def dashboard_csv():
     """The matrix on screen (same filters, every page) as CSV."""
     board, rows, _options = _dashboard_rows()
-    header = ["Hire", "E-mail", "Job role", "Hire date"] + [f"{a.title}: status" for a in board.assignments] + [
-        f"{a.title}: due" for a in board.assignments]
-    body = []
-    for row in rows:
-        cells = [row.cells.get(a.id) for a in board.assignments]
-        body.append([row.user.display_name, row.user.email, row.membership.job_role, row.membership.hire_date or ""]
-                    + [cell.status if cell else "" for cell in cells] + [cell.training.due_on if cell else "" for cell in cells])
     audit.record("compliance.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(rows))
     db.session.commit()
-    return Response(to_csv(header, body), mimetype="text/csv",
+    return Response(compliance_csv(board.assignments, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="compliance.csv"'})
 
 

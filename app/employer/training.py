@@ -1,15 +1,15 @@
 """Employer views: assign required training, edit the policy, revoke certificates, download evidence."""
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.employer import bp
 from app.employer.forms import AssignmentForm, EvidenceForm, PolicyForm, RevokeForm
 from app.extensions import db
-from app.models import Assignment, Certificate, HireTraining
+from app.models import Assignment
 from app.models.base import utcnow
-from app.permissions import current_hires, hire_or_404, manager_required, visible_hire_ids
+from app.permissions import certificate_or_404, current_hires, hire_or_404, manager_required, visible_hire_ids
 from app.services import assignments, audit, certificates, evidence, local_time, policy
 from app.services.progress import course_modules
 
@@ -64,20 +64,11 @@ def policy_page():
     return render_template("employer/policy.html", form=form, current=current)
 
 
-def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id) or abort(404)
-    hire_or_404(certificate.user_id, include_removed=True)
-    training = db.session.get(HireTraining, certificate.hire_training_id)
-    if training.assignment.organisation_id != g.organisation.id:
-        abort(404)
-    return certificate
-
-
 @bp.route("/employer/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @manager_required
 def revoke_certificate(certificate_id: int):
     """Revoke a certificate with a reason; the public verification page then shows it revoked."""
-    certificate = _certificate_or_404(certificate_id)
+    certificate = certificate_or_404(certificate_id, current_user, own=False)
     form = RevokeForm()
     if form.validate_on_submit():
         certificates.revoke(certificate, form.reason.data)

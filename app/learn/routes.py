@@ -15,7 +15,7 @@ from app.learn.forms import AnswerForm
 from app.models import Lesson, Quiz, QuizAttempt
 from app.permissions import public, signed_in, visible_attempts
 from app.questions import AnswerError, question_type
-from app.services import assignments, compliance, local_time, policy, progress, quizzes, review
+from app.services import assignments, certificates, compliance, local_time, policy, progress, quizzes, review
 from app.services.cohorts import learner_cohorts
 
 
@@ -58,7 +58,8 @@ def dashboard():
                            reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user),
                            trainings=compliance.trainings_for(current_user), policies=policy.pending_for(current_user),
                            certificates=compliance.certificates_by_training(current_user), today_in=local_time.today,
-                           status_of=compliance.status_of)
+                           status_of=compliance.status_of, course_certificate=certificates.course_certificate(current_user),
+                           claim_form=ConfirmForm())
 
 
 @bp.route("/lessons/<slug>")
@@ -208,6 +209,8 @@ def attempt(attempt_id: int):
         return render_template("learn/attempt.html", attempt=current, form=form, problems=problems, given=request.form), 422
     if quizzes.submit_attempt(current, answers):
         assignments.refresh_completions(current_user)
+        if current.passed and current.quiz.kind == "exam":
+            certificates.issue_for_course(current_user)
     else:
         flash("This attempt had already been handed in; here is its result.", "info")
     db.session.commit()

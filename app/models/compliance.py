@@ -70,14 +70,20 @@ class HireTraining(db.Model):
 
 
 class Certificate(db.Model):
-    """Proof of a completed training cycle; checked publicly by its unguessable code."""
+    """Proof of a completed training cycle or of the whole course; checked publicly by its unguessable code."""
 
     __tablename__ = "certificates"
+    __table_args__ = (
+        # Exactly one of the two: a certificate proves either one training cycle or the whole course.
+        CheckConstraint("(hire_training_id IS NULL) <> (course_holder_id IS NULL)", name="proves_one_thing"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    hire_training_id: Mapped[int] = mapped_column(ForeignKey("hire_trainings.id"), unique=True)
+    hire_training_id: Mapped[int | None] = mapped_column(ForeignKey("hire_trainings.id"), unique=True)
+    # Set only on a course-completion certificate: the unique key allows one per learner.
+    course_holder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
     organisation_name: Mapped[str] = mapped_column(String(160))
     learner_name: Mapped[str] = mapped_column(String(80))
     training_title: Mapped[str] = mapped_column(String(160))
@@ -88,7 +94,12 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
 
-    hire_training: Mapped[HireTraining] = relationship()
+    hire_training: Mapped[HireTraining | None] = relationship()
+
+    @property
+    def for_course(self) -> bool:
+        """True for the certificate of the whole course, False for one of required training."""
+        return self.course_holder_id is not None
 
 
 class ReminderSent(db.Model):

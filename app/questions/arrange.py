@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from app.questions.base import AnswerError, QuestionType, norm_text, string_list
+from app.questions.base import AnswerError, Interaction, QuestionType, component_id, join_ids, norm_text, string_list
 
 PART = re.compile(r"\[\[(.+?)\]\]")
 
@@ -53,6 +53,10 @@ class Ordering(QuestionType):
 
     def describe_correct(self, shown):
         return " → ".join(shown["correct_order"])
+
+    def interaction(self, shown, answer):
+        choices = [(component_id(item), item) for item in shown["items"]]
+        return Interaction("sequencing", [join_ids(shown["correct_order"])], join_ids(answer or []), {"choices": choices})
 
 
 class Matching(QuestionType):
@@ -117,6 +121,15 @@ class Matching(QuestionType):
     def describe_correct(self, shown):
         return "; ".join(f"{p['prompt']} → {p['match']}" for p in shown["pairs"])
 
+    def interaction(self, shown, answer):
+        key = self._key(shown)
+        correct = "[,]".join(f"{component_id(prompt)}[.]{component_id(key[prompt])}" for prompt in shown["prompts"])
+        response = "" if answer is None else "[,]".join(
+            f"{component_id(prompt)}[.]{component_id(shown['options'][picked])}" for prompt, picked in zip(shown["prompts"], answer, strict=True))
+        components = {"source": [(component_id(p), p) for p in shown["prompts"]],
+                      "target": [(component_id(o), o) for o in shown["options"]]}
+        return Interaction("matching", [correct], response, components)
+
 
 class SelectParts(QuestionType):
     """Select every marked part of a passage that answers the prompt (for example, each identifier)."""
@@ -168,3 +181,9 @@ class SelectParts(QuestionType):
 
     def describe_correct(self, shown):
         return "; ".join(part for part in shown["parts"] if part in shown["answers"])
+
+    def interaction(self, shown, answer):
+        # Selecting parts of a passage is a choice among the marked parts, several of them right.
+        response = join_ids([shown["parts"][index] for index in answer or []])
+        choices = [(component_id(part), part) for part in shown["parts"]]
+        return Interaction("choice", [join_ids([p for p in shown["parts"] if p in shown["answers"]])], response, {"choices": choices})

@@ -1,7 +1,9 @@
 """The base question type and helpers shared by every type."""
 
+import hashlib
 import random
 import re
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 COMMON_FIELDS = frozenset({"id", "type", "prompt", "explanation", "source", "group"})
@@ -14,6 +16,31 @@ class AnswerError(ValueError):
 def norm_text(value: str) -> str:
     """Text compared without case or extra spaces."""
     return re.sub(r"\s+", " ", value).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """A question as an xAPI 1.0.3 interaction activity, and one learner's response in that interaction's format.
+
+    `components` maps a component list of the definition ("choices", "source", "target", "steps") to
+    (id, text) pairs; `correct` holds the correctResponsesPattern; `response` is `result.response`.
+    """
+
+    kind: str  # the xAPI interactionType: true-false, choice, fill-in, long-fill-in, matching, sequencing, numeric, other
+    correct: list[str]
+    response: str
+    components: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+def component_id(text: str) -> str:
+    """A stable interaction-component id for a choice, item or part: the same text gets the same id in every attempt."""
+    # Choices are shuffled per attempt and may hold spaces or the "[,]" delimiter: an id derived from the text avoids both.
+    return "c" + hashlib.sha256(norm_text(text).encode()).hexdigest()[:12]
+
+
+def join_ids(texts: list[str]) -> str:
+    """Component ids joined with the xAPI "[,]" delimiter."""
+    return "[,]".join(component_id(text) for text in texts)
 
 
 class QuestionType:
@@ -63,6 +90,13 @@ class QuestionType:
     def feedback(self, shown: dict[str, Any], answer: Any) -> str | None:
         """Feedback on the particular answer given, where the question has any."""
         return None
+
+    def interaction(self, shown: dict[str, Any], answer: Any) -> Interaction:
+        """The question as an xAPI interaction, with the learner's response; each type describes its own.
+
+        This fallback ("other", the answer as text) keeps statements valid for a type that has not described itself yet.
+        """
+        return Interaction("other", [self.describe_correct(shown)], "" if answer is None else self.describe_answer(shown, answer))
 
 
 def string_list(definition: dict[str, Any], field: str, minimum: int) -> list[str]:

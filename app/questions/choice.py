@@ -1,7 +1,11 @@
 """Types answered by picking: single choice (with optional per-choice feedback), multiple response, true/false."""
 
 
-from app.questions.base import AnswerError, ChoiceType, QuestionType, string_list
+from app.questions.base import AnswerError, ChoiceType, Interaction, QuestionType, component_id, join_ids, string_list
+
+
+def _choices(texts):
+    return {"choices": [(component_id(text), text) for text in texts]}
 
 
 class SingleChoice(ChoiceType):
@@ -40,6 +44,10 @@ class SingleChoice(ChoiceType):
     def describe_correct(self, shown):
         return shown["answer"]
 
+    def interaction(self, shown, answer):
+        response = "" if answer is None else component_id(shown["choices"][answer])
+        return Interaction("choice", [component_id(shown["answer"])], response, _choices(shown["choices"]))
+
 
 class MultipleResponse(ChoiceType):
     """Several right choices; the answer is right only when exactly those are chosen."""
@@ -68,6 +76,12 @@ class MultipleResponse(ChoiceType):
     def describe_correct(self, shown):
         return "; ".join(choice for choice in shown["choices"] if choice in shown["answers"])
 
+    def interaction(self, shown, answer):
+        response = join_ids([shown["choices"][index] for index in answer or []])
+        # Both in the order shown, so a right response reads exactly as the pattern does.
+        correct = join_ids([choice for choice in shown["choices"] if choice in shown["answers"]])
+        return Interaction("choice", [correct], response, _choices(shown["choices"]))
+
 
 class TrueFalse(QuestionType):
     """A statement the learner marks true or false."""
@@ -94,5 +108,8 @@ class TrueFalse(QuestionType):
 
     def describe_correct(self, shown):
         return "True" if shown["answer"] else "False"
+
+    def interaction(self, shown, answer):
+        return Interaction("true-false", [str(shown["answer"]).lower()], "" if answer is None else str(answer).lower())
 
 

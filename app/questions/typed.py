@@ -3,7 +3,12 @@
 import math
 import re
 
-from app.questions.base import AnswerError, QuestionType, string_list
+from app.questions.base import AnswerError, Interaction, QuestionType, string_list
+
+
+def _number(value: float) -> str:
+    """A number as text to 15 significant digits, so float noise does not show (0.1 + 0.2 is "0.3")."""
+    return f"{value:.15g}"
 
 
 class Numeric(QuestionType):
@@ -47,6 +52,12 @@ class Numeric(QuestionType):
         text = self._format(shown, shown["answer"])
         tolerance = shown.get("tolerance", 0)
         return f"{text} (plus or minus {tolerance:g})" if tolerance else text
+
+    def interaction(self, shown, answer):
+        target, tolerance = shown["answer"], shown.get("tolerance", 0)
+        # A numeric pattern is one number, or a range "min[:]max" for an answer right within a tolerance.
+        correct = f"{_number(target - tolerance)}[:]{_number(target + tolerance)}" if tolerance else _number(target)
+        return Interaction("numeric", [correct], "" if answer is None else _number(answer))
 
     @staticmethod
     def _format(shown, number):
@@ -113,5 +124,9 @@ class ShortText(QuestionType):
 
     def describe_correct(self, shown):
         return shown["accepted"][0]
+
+    def interaction(self, shown, answer):
+        # Fill-in patterns ignore case unless they say {case_matters=true}, as this type's grading does.
+        return Interaction("fill-in", list(shown["accepted"]), answer or "")
 
 

@@ -13,6 +13,7 @@ from flask import current_app
 from app.extensions import db
 from app.models import Lesson, QuizAttempt, User, XapiStatement
 from app.questions import question_type
+from app.questions.base import Interaction
 from app.services.mail import site_url
 
 VERBS = {verb: f"http://adlnet.gov/expapi/verbs/{verb}" for verb in ("attempted", "answered", "completed", "passed", "failed")}
@@ -41,6 +42,16 @@ class _Builder:
     def activity(self, iri: str, kind: str, name: str) -> dict[str, Any]:
         return {"objectType": "Activity", "id": iri,
                 "definition": {"type": ACTIVITY_TYPES[kind], "name": {LANGUAGE: name[:250]}}}
+
+    def interaction(self, iri: str, prompt: str, interaction: Interaction) -> dict[str, Any]:
+        """A question as a cmi.interaction activity: its interaction type, correct responses and components."""
+        target = self.activity(iri, "question", prompt)
+        definition = target["definition"]
+        definition["interactionType"] = interaction.kind
+        definition["correctResponsesPattern"] = interaction.correct
+        for kind, components in interaction.components.items():
+            definition[kind] = [{"id": key, "description": {LANGUAGE: text}} for key, text in components]
+        return target
 
     def actor(self, user: User) -> dict[str, Any]:
         # An account on this site, not the e-mail address: the store needs a stable id, not a mailbox.
@@ -104,12 +115,16 @@ def quiz_submitted(attempt: QuizAttempt) -> None:
     quiz = build.activity(quiz_iri, "assessment", attempt.quiz.title)
     when = attempt.submitted_at
     for shown, answer, right in zip(attempt.snapshot, attempt.answers, attempt.results, strict=True):
-        question = build.activity(f"{quiz_iri}#{shown['key']}", "question", shown["prompt"])
-        response = question_type(shown["type"]).describe_answer(shown, answer)
-        build.statement(user, "answered", question, when, parents=[quiz], registration=registration,
-                        result={"success": bool(right), "response": response[:500]})
+        interaction = question_type(shown["type"]).interaction(shown, answer)
+        question = build.interaction(f"{quiz_iri}#{shown['key']}", shown["prompt"], interaction)
+        result: dict[str, Any] = {"success": bool(right)}
+        if interaction.response:  # an unanswered question has no response (xAPI forbids an empty one)
+            result["response"] = interaction.response
+        build.statement(user, "answered", question, when, parents=[quiz], registration=registration, result=result)
     total = len(attempt.results)
-    outcome = {"score": {"scaled": round(attempt.score / 100, 4), "raw": attempt.correct_count, "min": 0, "max": total},
+    # Exactly raw / max: a rounded percentage would send 5 of 6 as 0.83.
+    scaled = attempt.correct_count / total if total else 0.0
+    outcome = {"score": {"scaled": scaled, "raw": attempt.correct_count, "min": 0, "max": total},
                "success": bool(attempt.passed), "completion": True}
     build.statement(user, "completed", quiz, when, result=outcome, registration=registration)
     build.statement(user, "passed" if attempt.passed else "failed", quiz, when, result=outcome, registration=registration)

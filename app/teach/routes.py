@@ -10,8 +10,7 @@ from app.models import Cohort, QuizAttempt, User
 from app.models.base import utcnow
 from app.pagination import paginate
 from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
-from app.services import audit, charts, cohorts, gradebook, progress, quizzes
-from app.services.exports import to_csv
+from app.services import audit, charts, cohorts, exports, gradebook, progress, quizzes
 from app.teach import bp
 from app.teach.forms import CohortForm
 
@@ -78,20 +77,9 @@ def gradebook_csv(cohort_id: int):
     """The gradebook rows on screen (same filter and sort, every page) as CSV."""
     cohort = cohort_or_404(cohort_id)
     book, rows, _options = _gradebook_view(cohort)
-    header = ["Learner", "E-mail", "Lessons completed", "Course completion %", "Last activity (UTC)"]
-    for quiz in book.quizzes:
-        header += [f"{quiz.title}: best %", f"{quiz.title}: attempts", f"{quiz.title}: passed"]
-    body = []
-    for row in rows:
-        line = [row.user.display_name, row.user.email, row.lessons_done, row.completion,
-                row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else ""]
-        for quiz in book.quizzes:
-            result = row.results.get(quiz.id)
-            line += [result.best, result.attempts, "yes" if result.passed else "no"] if result else ["", 0, "no"]
-        body.append(line)
     audit.record("gradebook.export", current_user, target=f"cohort:{cohort.id}", learners=len(rows))
     db.session.commit()
-    return Response(to_csv(header, body), mimetype="text/csv",
+    return Response(exports.gradebook_csv(book.quizzes, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="gradebook-cohort-{cohort.id}.csv"'})
 
 
