@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app.cli_xapi import xapi_group
+from app.codeset.checks import check_codes
 from app.content.gift_command import import_gift
 from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
@@ -107,10 +108,13 @@ content.add_command(import_gift)
 def content_validate() -> None:
     """Report every problem in the content files, with file and line; exit 1 if there is any."""
     course, problems = load_course(_content_root())
-    for problem in problems:
+    release, code_problems = check_codes(course) if not problems else ("", [])
+    for problem in sorted(problems + code_problems):
         click.echo(str(problem), err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) found; nothing was loaded.")
+    if release:
+        click.echo(f"Codes checked against {release}.")
+    if problems or code_problems:
+        raise click.ClickException(f"{len(problems) + len(code_problems)} problem(s) found; nothing was loaded.")
     questions = sum(len(q.questions) for q in course.quizzes)
     click.echo(f"OK: {len(course.modules)} modules, {len(course.lessons)} lessons, "
                f"{len(course.quizzes)} quizzes, {questions} questions.")
@@ -148,6 +152,11 @@ def content_sync() -> None:
     state = "loaded" if report.changed else "already up to date"
     counts = ", ".join(f"{value} {key}" for key, value in report.counts.items())
     click.echo(f"Content {state} (version {report.version.id}): {counts}.")
+    release = report.codes.release
+    if report.codes.changed:
+        click.echo(f"Code set {release.name} loaded: {release.entries:,} entries ({release.billable:,} billable) in {release.seconds:.1f} s.")
+    else:
+        click.echo(f"Code set {release.name} already loaded ({release.entries:,} entries).")
 
 
 users = AppGroup("users", help="Manage accounts.")
