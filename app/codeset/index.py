@@ -18,16 +18,16 @@ def outside_metadata(name: str | None) -> bool:
 def clear(connection: Connection) -> None:
     """Empty the index before the codes it points at are deleted."""
     if connection.dialect.name == "sqlite":
-        connection.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('delete-all')"))
+        connection.execute(text("INSERT INTO icd_code_search(icd_code_search) VALUES ('delete-all')"))
     else:
-        connection.execute(text(f"DELETE FROM {TABLE}"))
+        connection.execute(text("DELETE FROM icd_code_search"))
 
 
 def rebuild(connection: Connection) -> None:
     """Index every loaded code in one statement; titles weigh more than inclusion terms."""
     if connection.dialect.name == "sqlite":
-        connection.execute(text(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')"))
+        connection.execute(text("INSERT INTO icd_code_search(icd_code_search) VALUES ('rebuild')"))
     else:
         connection.execute(text(
-            f"INSERT INTO {TABLE} (code_id, document) SELECT id, "
+            "INSERT INTO icd_code_search (code_id, document) SELECT id, "
             "setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', terms), 'B') FROM icd_codes"))

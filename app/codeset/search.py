@@ -8,7 +8,6 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select, text
 
-from app.codeset.index import TABLE
 from app.codeset.lookup import normalise
 from app.extensions import db
 from app.models import IcdCode
@@ -90,20 +89,23 @@ def _postgres_query(words: list[str], every: bool, prefix: bool) -> str:
     return (" & " if every else " | ").join(terms)
 
 
+# Titles weigh more than inclusion terms: bm25 column weights on SQLite, tsvector weights A and B on PostgreSQL.
+RANKED = {
+    "sqlite": "SELECT rowid AS id, bm25(icd_code_search, 10.0, 5.0) AS score FROM icd_code_search WHERE icd_code_search MATCH :q",
+    "postgresql": "SELECT code_id AS id, -ts_rank(document, to_tsquery('english', :q), 1) AS score FROM icd_code_search "
+                  "WHERE document @@ to_tsquery('english', :q)",
+}
+COUNT = "SELECT count(*) FROM ({ranked}) AS found"
+PAGE = ("SELECT c.code, c.title, c.kind, c.billable FROM ({ranked}) AS found JOIN icd_codes AS c ON c.id = found.id "
+        "ORDER BY found.score, c.position LIMIT :limit OFFSET :offset")
+
+
 def _by_words(words: list[str], every: bool, prefix: bool, page: int) -> tuple[list[Hit], int]:
-    if db.engine.dialect.name == "sqlite":
-        match = f"{TABLE} MATCH :q"
-        params = {"q": _sqlite_match(words, every, prefix)}
-        ranked = f"SELECT rowid AS id, bm25({TABLE}, 10.0, 5.0) AS score FROM {TABLE} WHERE {match}"
-        order = "score, c.position"
-    else:
-        params = {"q": _postgres_query(words, every, prefix)}
-        ranked = f"SELECT code_id AS id, ts_rank(document, to_tsquery('english', :q), 1) AS score FROM {TABLE} WHERE document @@ to_tsquery('english', :q)"
-        order = "score DESC, c.position"
-    total = db.session.scalar(text(f"SELECT count(*) FROM ({ranked}) AS found"), params)  # nosec B608 (fixed SQL; the query is a parameter)
-    rows = db.session.execute(text(
-        f"SELECT c.code, c.title, c.kind, c.billable FROM ({ranked}) AS found JOIN icd_codes AS c ON c.id = found.id "  # nosec B608
-        f"ORDER BY {order} LIMIT :limit OFFSET :offset"), params | {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
+    dialect = db.engine.dialect.name
+    params = {"q": (_sqlite_match if dialect == "sqlite" else _postgres_query)(words, every, prefix)}
+    ranked = RANKED[dialect]  # fixed SQL; what the learner typed is only ever a bound parameter
+    total = db.session.scalar(text(COUNT.format(ranked=ranked)), params)
+    rows = db.session.execute(text(PAGE.format(ranked=ranked)), params | {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE})
     return [Hit(row.code, row.title, row.kind, bool(row.billable)) for row in rows], total
 
 
