@@ -63,7 +63,8 @@ def _from_tables(codes: set[str]) -> tuple[str, dict[str, lookup.CodeStatus]] | 
 
 
 def check_codes(course: Course, tables_only: bool = False) -> tuple[str, list[Problem]]:
-    """(release checked against, problems): each keyed code must be a billable code of the release.
+    """(release checked against, problems): each code of a key or accepted set must be a billable code of the
+    release, and each code given feedback must be in it.
 
     The loaded tables answer when they hold the installed release; otherwise (a fresh database) the package.
     """
@@ -77,7 +78,12 @@ def check_codes(course: Course, tables_only: bool = False) -> tuple[str, list[Pr
     problems = []
     for item in keyed:
         code = normal[item.code]
-        reason = f"{item.code!r} is not written like an ICD-10-CM code" if code is None else lookup.refusal(code, known.get(code), release)
+        if code is None:
+            reason = f"{item.code!r} is not written like an ICD-10-CM code"
+        elif item.field == "feedback" and code in known:
+            reason = None  # feedback explains wrong answers, and a category without its digits is a common one
+        else:
+            reason = lookup.refusal(code, known.get(code), release)
         if reason:
             problems.append(Problem(item.file, item.line, f"question {item.question}: {item.field}: {reason}"))
     return release, problems
