@@ -46,10 +46,10 @@ def get_metadata():
 
 
 def include_name(name, type_, parent_names):
-    # The code search index is created by its migration for each dialect and has no model.
+    # The code search index (an FTS5 table or a GIN expression index) is created by its migration and has no model.
     from app.codeset.index import outside_metadata
 
-    return not (type_ == "table" and outside_metadata(name))
+    return not (type_ in ("table", "index") and outside_metadata(name))
 
 
 def run_migrations_offline():

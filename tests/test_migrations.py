@@ -15,7 +15,7 @@ MIGRATIONS = str(BASE_DIR / "migrations")
 
 
 def include_name(name, type_, parent_names):
-    return not (type_ == "table" and outside_metadata(name))
+    return not (type_ in ("table", "index") and outside_metadata(name))
 
 
 def test_migrations_match_the_models(tmp_path):

@@ -1,5 +1,6 @@
 """Load the installed release into the code tables: idempotent, in bulk, inside the caller's transaction."""
 
+import json
 import time
 from dataclasses import dataclass
 
@@ -22,6 +23,22 @@ class CodeSetReport:
 def current_release() -> CodeRelease | None:
     """The release in force: the one loaded last."""
     return db.session.scalar(select(CodeRelease).order_by(CodeRelease.loaded_at.desc(), CodeRelease.id.desc()).limit(1))
+
+
+COLUMNS = ("id", "release_id", "code", "kind", "title", "parent_id", "position", "billable", "terms", "notes", "seventh")
+
+
+def _insert(rows: list[dict]) -> None:
+    """Insert the rows in bulk: one executemany on SQLite, COPY on PostgreSQL (several times faster there)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(IcdCode), rows)
+        return
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY icd_codes ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[name]) if name in ("notes", "seventh") and row[name] is not None else row[name]
+                            for name in COLUMNS])
 
 
 def ensure_loaded() -> CodeSetReport:
@@ -47,7 +64,7 @@ def ensure_loaded() -> CodeSetReport:
     ids = {entry["code"]: number for number, entry in enumerate(entries, start=1)}
     rows = [{**{k: v for k, v in entry.items() if k != "parent"}, "id": ids[entry["code"]], "position": ids[entry["code"]],
              "parent_id": ids.get(entry["parent"]), "release_id": release.id} for entry in entries]
-    db.session.execute(insert(IcdCode), rows)
+    _insert(rows)
     index.rebuild(connection)
     release.name, release.entries = name, len(rows)
     release.billable = sum(row["billable"] for row in rows)

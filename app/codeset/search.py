@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, select, text
 
+from app.codeset.index import POSTGRES_DOCUMENT
 from app.codeset.lookup import normalise
 from app.extensions import db
 from app.models import IcdCode
@@ -92,8 +93,8 @@ def _postgres_query(words: list[str], every: bool, prefix: bool) -> str:
 # Titles weigh more than inclusion terms: bm25 column weights on SQLite, tsvector weights A and B on PostgreSQL.
 RANKED = {
     "sqlite": "SELECT rowid AS id, bm25(icd_code_search, 10.0, 5.0) AS score FROM icd_code_search WHERE icd_code_search MATCH :q",
-    "postgresql": "SELECT code_id AS id, -ts_rank(document, to_tsquery('english', :q), 1) AS score FROM icd_code_search "
-                  "WHERE document @@ to_tsquery('english', :q)",
+    "postgresql": (f"SELECT id, -ts_rank({POSTGRES_DOCUMENT}, to_tsquery('english', :q), 1) AS score "  # nosec B608 (constants)
+                   f"FROM icd_codes WHERE {POSTGRES_DOCUMENT} @@ to_tsquery('english', :q)"),
 }
 COUNT = "SELECT count(*) FROM ({ranked}) AS found"
 PAGE = ("SELECT c.code, c.title, c.kind, c.billable FROM ({ranked}) AS found JOIN icd_codes AS c ON c.id = found.id "

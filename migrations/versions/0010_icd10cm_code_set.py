@@ -20,10 +20,10 @@ SQLITE_INDEX = (
     "CREATE VIRTUAL TABLE icd_code_search USING fts5(title, terms, content='icd_codes', content_rowid='id', "
     "tokenize='porter unicode61 remove_diacritics 2')",
 )
+# On PostgreSQL, a GIN index over the weighted document (title A, inclusion terms B); the search repeats the expression.
 POSTGRES_INDEX = (
-    "CREATE TABLE icd_code_search (code_id INTEGER PRIMARY KEY REFERENCES icd_codes (id) ON DELETE CASCADE, "
-    "document TSVECTOR NOT NULL)",
-    "CREATE INDEX ix_icd_code_search_document ON icd_code_search USING gin (document)",
+    "CREATE INDEX icd_code_search ON icd_codes USING gin "
+    "((setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', terms), 'B')))",
 )
 CODE = sa.String(length=12).with_variant(sa.String(length=12, collation='C'), 'postgresql')
 
@@ -64,7 +64,7 @@ def upgrade():
 
 
 def downgrade():
-    op.execute('DROP TABLE IF EXISTS icd_code_search')
+    op.execute('DROP TABLE IF EXISTS icd_code_search' if op.get_bind().dialect.name == 'sqlite' else 'DROP INDEX IF EXISTS icd_code_search')
     with op.batch_alter_table('icd_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_icd_codes_parent_id'))
     op.drop_table('icd_codes')
