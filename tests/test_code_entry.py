@@ -191,3 +191,16 @@ def test_the_final_exam_draws_and_grades_coding_cases_from_a_module_bank(app, db
     assert index not in problems and answers[index] == ["E11.42"]
     quizzes.submit_attempt(attempt, answers)
     assert attempt.results[index] is True
+
+
+def test_before_the_code_set_is_loaded_validate_checks_against_the_package(app, content, monkeypatch):
+    from app.codeset import checks
+
+    add_coding_content(content, EXERCISE.replace("codes: [E11.42]", "codes: [E11.4]"))
+    monkeypatch.setattr(checks, "current_release", lambda: None)  # as in a database with no code set yet
+    course, problems = load_course(content)
+    release, code_problems = checks.check_codes(course)
+    assert problems == [] and release == "ICD-10-CM April 1, 2026 (package)"
+    assert [p.message for p in code_problems] == [
+        "question t2dm-neuropathy: codes: E11.4 is a subcategory in ICD-10-CM April 1, 2026 (package), "
+        "not a billable code: choose a more specific code"]
