@@ -111,13 +111,13 @@ def content_validate() -> None:
     release, code_problems = check_codes(course) if not problems else ("", [])
     for problem in sorted(problems + code_problems):
         click.echo(str(problem), err=True)
-    if release:
-        click.echo(f"Codes checked against {release}.")
+    checked = f"Codes checked against {release}." if release else ""
     if problems or code_problems:
+        click.echo(checked, err=True)
         raise click.ClickException(f"{len(problems) + len(code_problems)} problem(s) found; nothing was loaded.")
     questions = sum(len(q.questions) for q in course.quizzes)
     click.echo(f"OK: {len(course.modules)} modules, {len(course.lessons)} lessons, "
-               f"{len(course.quizzes)} quizzes, {questions} questions.")
+               f"{len(course.quizzes)} quizzes, {questions} questions. {checked}")
 
 
 @content.command("readability")
