@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.cli_training import rebuild_summaries, summaries_group
 from app.cli_xapi import xapi_group
 from app.content.bank_stats import course_figures
+from app.codeset.checks import check_codes
 from app.content.gift_command import import_gift
 from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
@@ -123,10 +124,13 @@ content.add_command(import_gift)
 def content_validate(strict: bool) -> None:
     """Report every problem in the content files, with file and line, and each bank's cue figures; exit 1 on a problem."""
     course, problems = load_course(_content_root())
-    for problem in problems:
+    release, code_problems = check_codes(course) if not problems else ("", [])
+    for problem in sorted(problems + code_problems):
         click.echo(str(problem), err=True)
-    if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) found; nothing was loaded.")
+    checked = f"Codes checked against {release}." if release else ""
+    if problems or code_problems:
+        click.echo(checked, err=True)
+        raise click.ClickException(f"{len(problems) + len(code_problems)} problem(s) found; nothing was loaded.")
     warned = 0
     for figures in course_figures(course):
         click.echo(f"{figures.file}: key longest in {figures.key_longest}/{figures.single} single-choice "
@@ -137,7 +141,7 @@ def content_validate(strict: bool) -> None:
             click.echo(f"warning: {figures.file}: {warning}", err=True)
     questions = sum(len(q.questions) for q in course.quizzes)
     click.echo(f"OK: {len(course.modules)} modules, {len(course.lessons)} lessons, "
-               f"{len(course.quizzes)} quizzes, {questions} questions, {warned} warning(s).")
+               f"{len(course.quizzes)} quizzes, {questions} questions, {warned} warning(s). {checked}")
     if strict and warned:
         raise click.ClickException(f"{warned} warning(s) in strict mode.")
 
@@ -174,6 +178,11 @@ def content_sync() -> None:
     state = "loaded" if report.changed else "already up to date"
     counts = ", ".join(f"{value} {key}" for key, value in report.counts.items())
     click.echo(f"Content {state} (version {report.version.id}): {counts}.")
+    release = report.codes.release
+    if report.codes.changed:
+        click.echo(f"Code set {release.name} loaded: {release.entries:,} entries ({release.billable:,} billable) in {release.seconds:.1f} s.")
+    else:
+        click.echo(f"Code set {release.name} already loaded ({release.entries:,} entries).")
 
 
 users = AppGroup("users", help="Manage accounts.")

@@ -80,8 +80,30 @@ def build(url: str) -> dict:
         plan = {"cohort": cohort.id, "organisation": organisation.id, "lesson": lesson.slug, "posts": posts,
                 "student": session_cookie(app, student)[0], "instructor": session_cookie(app, instructor)[0],
                 "manager": session_cookie(app, manager)[0]}
+        plan["search"] = time_searches()
         db.engine.dispose()
     return plan
+
+
+SEARCHES = ["type 2 diabetes with neuropathy", "UTI", "ankle sprain", "GERD", "chronic kidney disease stage 3", "E11.4",
+            "sprain", "pain in the knee", "COPD", "fracture of the left wrist"]
+
+
+def time_searches(runs: int = 20) -> str:
+    """One code search's in-process time over the full code set: median and 95th percentile of every query x runs."""
+    import statistics
+
+    from app.codeset.search import search
+
+    timings = []
+    for _ in range(runs + 1):
+        for query in SEARCHES:
+            start = time.perf_counter()
+            search(query)
+            timings.append((time.perf_counter() - start) * 1000)
+    timings = sorted(timings[len(SEARCHES):])  # the first round warms the caches
+    return (f"code search in-process over {len(timings)} searches: p50 {statistics.median(timings):.1f} ms, "
+            f"p95 {timings[int(len(timings) * 0.95)]:.1f} ms")
 
 
 class _Keep:
@@ -215,6 +237,8 @@ def main() -> None:
         rows.append(("quiz submission", wrk(f"{app}/attempts/0", script=script), insert_ceiling))
         rows.append(("gradebook (1,000 learners)", wrk(f"{app}/teach/cohorts/{plan['cohort']}", plan["instructor"]), page_ceiling))
         rows.append(("compliance (1,000 hires)", wrk(f"{app}/employer/", plan["manager"]), page_ceiling))
+        rows.append(("code search (words)", wrk(f"{app}/codes?q=type+2+diabetes+with+neuropathy"), page_ceiling))
+        rows.append(("code page (E11.40)", wrk(f"{app}/codes/E11.40"), page_ceiling))
     finally:
         stop.set()
         after = {pid: peak for pid, peak in peaks.items()}
@@ -229,6 +253,7 @@ def main() -> None:
     posted = rows[5][1]
     print(f"\nquiz submissions: {posted['submitted']} answered, {posted['bad']} not answered 302; "
           f"{submitted} attempts recorded as submitted ({max(0, min(posted['submitted'] or 0, len(plan['posts'])) - submitted)} lost)")
+    print(plan["search"])
     print("peak resident memory per app worker: " + ", ".join(f"{mb:.0f} MB" for mb in sorted(after.values())))
     print(f"whole run: {time.perf_counter() - started:.0f} s")
     shutil.rmtree(work, ignore_errors=True)

@@ -59,6 +59,8 @@ def _answer(shown: dict, correct: bool):
         return "true" if shown["answer"] == correct else "false"
     if kind == "numeric":
         return str(shown["answer"] if correct else shown["answer"] + shown.get("tolerance", 0) + 1000)
+    if kind == "code_entry":
+        return ", ".join(shown["codes"]) if correct else "R69"
     return shown["accepted"][0] if correct else "certainly not this"
 
 

@@ -1,4 +1,4 @@
-"""make screenshots: the dashboard, a lesson and a quiz at phone and desktop sizes, for the README.
+"""make screenshots: the dashboard, a lesson, a quiz, the code browser and a coding case at phone and desktop sizes.
 
 Builds a throwaway database with the course loaded and a learner part-way through it, serves the app on a
 free local port, and photographs each page with the system's Chromium: python -m tests.screenshots [FOLDER]
@@ -24,7 +24,10 @@ PASSWORD = "screenshots are not a secret 7"  # nosec B105 - a throwaway account 
 
 
 def _build(database: Path):
-    """A migrated, content-loaded database with a learner who finished one module and is mid-quiz in the next."""
+    """A migrated, content-loaded database with a learner who finished one module and is mid-quiz in the next,
+    and has a coding case open (the tests' demo exercise, added to a copy of the content)."""
+    import shutil
+
     from flask_migrate import upgrade
     from sqlalchemy import select
 
@@ -34,19 +37,32 @@ def _build(database: Path):
     from app.models import Quiz
     from app.services import quizzes
     from app.services.accounts import create_user
+    from tests.coding_content import add_coding_content
     from tests.factories import complete_module
 
     config = type("ScreenshotConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
     app = create_app(config)
     with app.app_context():
         upgrade(directory=str(BASE_DIR / "migrations"))
-        sync_content(BASE_DIR)
+        content = database.parent / "content"
+        for folder in ("lessons", "quizzes"):
+            shutil.copytree(BASE_DIR / folder, content / folder)
+        add_coding_content(content)
+        sync_content(content)
         learner = create_user(EMAIL, PASSWORD, "Alex Rivera", "student")
         complete_module(learner, "role")
         complete_module(learner, "training")
         attempt = quizzes.start_attempt(learner, db.session.scalar(select(Quiz).where(Quiz.slug == "outlook-quiz")))
+        case = quizzes.start_attempt(learner, db.session.scalar(select(Quiz).where(Quiz.slug == "coding-demo")))
         db.session.commit()
-        return app, attempt.id
+        return app, attempt.id, case.id
+
+
+def _open_lookup(page) -> None:
+    """Open the code lookup beside the first case and search, as a learner would before picking a code."""
+    page.get_by_role("link", name="Look up codes").first.click()
+    page.get_by_label("Find a code").first.press_sequentially("diabetic polyneuropathy", delay=10)
+    page.get_by_role("button", name="Use E11.42").wait_for()
 
 
 def take(folder: Path) -> list[Path]:
@@ -59,11 +75,12 @@ def take(folder: Path) -> list[Path]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log between the file names
     written = []
     with tempfile.TemporaryDirectory() as scratch:
-        app, attempt_id = _build(Path(scratch) / "screenshots.db")
+        app, attempt_id, case_id = _build(Path(scratch) / "screenshots.db")
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
-        pages = {"dashboard": "/", "lesson": LESSON, "quiz": f"/attempts/{attempt_id}"}
+        pages = {"dashboard": "/", "lesson": LESSON, "quiz": f"/attempts/{attempt_id}", "codes": "/codes?q=ankle+sprain",
+                 "code": "/codes/S93.401A", "coding-case": f"/attempts/{case_id}"}
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -77,6 +94,8 @@ def take(folder: Path) -> list[Path]:
                     page.wait_for_url(f"{base}/")
                     for name, path in pages.items():
                         page.goto(base + path)
+                        if name == "coding-case":
+                            _open_lookup(page)
                         target = folder / f"{name}-{size}.png"
                         page.screenshot(path=target)
                         written.append(target)

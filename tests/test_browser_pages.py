@@ -23,7 +23,8 @@ def pages(world) -> dict[str, list[str]]:
     w = world
     return {
         "anonymous": ["/", "/auth/login", "/auth/register", "/auth/reset", "/glossary", "/source", f"/verify/{w.certificate.code}",
-                      f"/invite/{INVITE_TOKEN}", "/no-such-page"],
+                      f"/invite/{INVITE_TOKEN}", "/no-such-page",
+                      "/codes", "/codes?q=ankle+sprain", "/codes/S93.401A", "/codes/E11", "/codes/Z99.999"],
         "owner": ["/", "/lessons/role-what-billers-and-coders-do", "/lessons/hipaa-practice-spotting-and-guarding-phi",
                   "/quizzes/role-quiz", f"/attempts/{w.attempt.id}", "/review", "/join", "/auth/password",
                   f"/policy/{w.policy_version.id}"],

@@ -57,12 +57,14 @@ class LessonSpec:
     file: str
     glossary: list[dict[str, Any]] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
+    checks: list["QuestionSpec"] = field(default_factory=list)  # the parts' questions, with their lines
 
 
 @dataclass
 class QuestionSpec:
     definition: dict[str, Any]
     line: int
+    parsed: LineDict | None = None  # as read, with the line of every key and list item (for later checks)
 
 
 @dataclass
@@ -177,14 +179,15 @@ def _load_lesson(path: Path, rel: str, facts: frozenset[str], problems: list[Pro
         glossary = data.get("glossary", [])
         for index, entry in enumerate(glossary):
             checker.fields(entry, GLOSSARY_FIELDS, optional=frozenset({"aliases"}), where=f"glossary[{index}]")
-        parts = _split_checks(checker, body, body_line)
+        checks: list[QuestionSpec] = []
+        parts = _split_checks(checker, body, body_line, checks)
         fields = {k: data[k] for k in LESSON_FIELDS if k not in ("schema", "glossary")}
-        lesson = LessonSpec(**fields, parts=parts, file=rel, glossary=plain(glossary), lines=dict(data.key_lines))
+        lesson = LessonSpec(**fields, parts=parts, file=rel, glossary=plain(glossary), lines=dict(data.key_lines), checks=checks)
     problems += checker.problems
     return lesson if not checker.problems else None
 
 
-def _split_checks(checker: Checker, body: str, body_line: int) -> list[str | dict[str, Any]]:
+def _split_checks(checker: Checker, body: str, body_line: int, specs: list[QuestionSpec]) -> list[str | dict[str, Any]]:
     """The lesson body as Markdown chunks with its ```check questions between them."""
     parts: list[str | dict[str, Any]] = []
     last = 0
@@ -203,6 +206,7 @@ def _split_checks(checker: Checker, body: str, body_line: int) -> list[str | dic
         spec = _load_question(checker, data, number - 1, line, where=where)
         if spec is not None:
             parts.append(spec.definition)
+            specs.append(spec)
         last = match.end()
     parts.append(body[last:])
     return parts
@@ -226,7 +230,7 @@ def _load_question(checker: Checker, item: Any, index: int, line: int, where: st
         checker.add(item.line_of(field_name), f"{where}.{message}")
     for key, line in item.duplicate_keys:
         checker.add(line, f"{where}.{key}: appears twice")
-    return QuestionSpec(plain(item), item.line) if common_ok else None
+    return QuestionSpec(plain(item), item.line, item) if common_ok else None
 
 
 def _load_quiz(path: Path, rel: str, facts: frozenset[str], problems: list[Problem]) -> QuizSpec | None:

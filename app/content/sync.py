@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.codeset.checks import check_codes
+from app.codeset.load import CodeSetReport, ensure_loaded
 from app.content.glossary import TermLink, link_first_uses, term_slug
 from app.content.loader import Course, LessonSpec, load_course
 from app.content.render import render_markdown
@@ -31,6 +33,7 @@ class SyncReport:
     version: ContentVersion
     changed: bool
     counts: dict[str, int]
+    codes: CodeSetReport | None = None
 
 
 def _upsert(model: type, existing: dict[Any, Any], key: Any, values: dict[str, Any]) -> Any:
@@ -155,14 +158,19 @@ def sync_content(root: Path) -> SyncReport:
     course, problems = load_course(root)
     if problems:
         raise ContentError(problems)
+    # The code set first: a new release may turn a keyed answer into a category or retire it.
+    codes = ensure_loaded()
+    problems = check_codes(course, tables_only=True)[1]
+    if problems:
+        raise ContentError(problems)
     version = db.session.scalar(select(ContentVersion).where(ContentVersion.content_hash == course.content_hash))
     if version is not None and version.id == db.session.scalar(select(db.func.max(ContentVersion.id))):
-        return SyncReport(version, False, _counts(course))
+        return SyncReport(version, False, _counts(course), codes)
     counts = _apply(course)
     version = ContentVersion(content_hash=course.content_hash, summary=", ".join(f"{v} {k}" for k, v in counts.items()))
     db.session.add(version)
     db.session.flush()
-    return SyncReport(version, True, counts)
+    return SyncReport(version, True, counts, codes)
 
 
 def current_version_id() -> int | None:

@@ -53,7 +53,7 @@ def _answer_reviews(form) -> tuple[list[ReviewRow], dict[int, str]]:
         right = kind.is_correct(shown, answer)
         reviews.record_review_answer(item, right)
         results.append(ReviewRow(len(results) + 1, shown["prompt"], kind.describe_answer(shown, answer),
-                                 kind.describe_correct(shown), right, shown["explanation"]))
+                                 kind.describe_correct(shown), right, shown["explanation"], kind.feedback(shown, answer)))
     return results, problems
 
 

@@ -1,6 +1,7 @@
 """The domain model, one module per area; importing this package registers every table."""
 
 from app.models.audit import AuditEvent
+from app.models.codes import CodeRelease, IcdCode
 from app.models.compliance import (
     Assignment,
     Certificate,
@@ -34,6 +35,7 @@ __all__ = [
     "Certificate",
     "EmailMessage",
     "HireTraining",
+    "IcdCode",
     "Invitation",
     "Membership",
     "Organisation",
@@ -42,6 +44,7 @@ __all__ = [
     "ROLES",
     "AuditEvent",
     "Cohort",
+    "CodeRelease",
     "ContentVersion",
     "Enrolment",
     "GlossaryTerm",

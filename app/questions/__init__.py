@@ -10,11 +10,12 @@ A type works with three shapes of data:
 from app.questions.arrange import Matching, Ordering, SelectParts
 from app.questions.base import AnswerError, QuestionType
 from app.questions.choice import MultipleResponse, SingleChoice, TrueFalse
+from app.questions.coding import CodeEntry
 from app.questions.typed import Numeric, ShortText
 
 REGISTRY: dict[str, QuestionType] = {
     kind.name: kind()
-    for kind in (SingleChoice, MultipleResponse, TrueFalse, Numeric, ShortText, Ordering, Matching, SelectParts)
+    for kind in (SingleChoice, MultipleResponse, TrueFalse, Numeric, ShortText, Ordering, Matching, SelectParts, CodeEntry)
 }
 
 

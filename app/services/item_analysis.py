@@ -64,7 +64,19 @@ def _upper_minus_lower(pairs: list[tuple[float, bool]]) -> float | None:
     return round(sum(right for _, right in upper) / size - sum(right for _, right in lower) / size, 2)
 
 
+def _count_codes(item: ItemStats, shown: dict[str, Any], answer: Any) -> None:
+    """Each code entered, so the wrong codes learners chose stand out beside the key's."""
+    item.correct_choices = {code for key in [shown["codes"], *shown.get("accepted", [])] for code in key}
+    for code in shown["codes"]:
+        item.choices.setdefault(code, 0)
+    for code in answer or []:
+        item.choices[code] = item.choices.get(code, 0) + 1
+
+
 def _count_choices(item: ItemStats, shown: dict[str, Any], answer: Any) -> None:
+    if shown["type"] == "code_entry":
+        _count_codes(item, shown, answer)
+        return
     if shown["type"] not in CHOICE_TYPES:
         return
     if shown["type"] == "true_false":
