@@ -88,9 +88,23 @@ def test_cpt_codes_never_come_with_an_ama_descriptor():
     assert not re.search(r"\b\d{5}\b\s*(:|—|-)\s*\"", all_text())
 
 
-@pytest.mark.parametrize("name", ["workstation-posture.svg", "claim-path.svg", "icd10cm-code-parts.svg", "icd10cm-tabular-notes.svg"])
+ILLUSTRATIONS = [
+    "workstation-posture.svg", "claim-path.svg",
+    "icd10cm-code-parts.svg", "icd10cm-tabular-notes.svg", "icd10cm-outpatient-uncertain.svg",
+]
+
+
+@pytest.mark.parametrize("name", ILLUSTRATIONS)
 def test_illustrations_ship_with_a_text_alternative_and_are_shown(name):
     svg = (BASE_DIR / "app" / "static" / "img" / name).read_text()
     assert "<title" in svg and "<desc" in svg and "<script" not in svg and "http" not in svg.replace("http://www.w3.org", "")
     shown = re.findall(rf"!\[([^\]]+)\]\(/static/img/{re.escape(name)}\)", all_text())
     assert shown and len(shown[0]) > 40, "shown in a lesson with a full text alternative"
+
+
+def test_the_coding_modules_have_graded_cases_the_final_exam_can_draw():
+    cases = Counter(quiz.module for quiz in COURSE.quizzes for q in quiz.questions if q.definition["type"] == "code_entry")
+    assert cases["coding-icd10cm"] >= 10 and cases["icd10cm-guidelines"] >= 5
+    banks = {quiz.module: quiz for quiz in COURSE.quizzes if quiz.kind == "quiz"}
+    for module in ("coding-icd10cm", "icd10cm-guidelines"):
+        assert any(q.definition["type"] == "code_entry" for q in banks[module].questions), module
