@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from app.cli_training import rebuild_summaries, summaries_group
 from app.cli_xapi import xapi_group
-from app.content.bank_stats import course_figures
 from app.codeset.checks import check_codes
+from app.content.bank_stats import course_figures
 from app.content.gift_command import import_gift
 from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content

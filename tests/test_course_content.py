@@ -103,3 +103,11 @@ def test_every_module_of_the_first_ten_has_an_illustration():
     for module in (m for m in COURSE.modules if m.slug in DOCUMENT_MODULES | set(ENRICHMENT)):
         prose = "".join(part for lesson in COURSE.lessons if lesson.module == module.slug for part in lesson.parts if isinstance(part, str))
         assert re.search(r"!\[[^\]]{40,}\]\(/static/img/[a-z0-9-]+\.svg\)", prose), module.slug
+
+
+def test_the_coding_modules_have_graded_cases_the_final_exam_can_draw():
+    cases = Counter(quiz.module for quiz in COURSE.quizzes for q in quiz.questions if q.definition["type"] == "code_entry")
+    assert cases["coding-icd10cm"] >= 10 and cases["icd10cm-guidelines"] >= 5
+    banks = {quiz.module: quiz for quiz in COURSE.quizzes if quiz.kind == "quiz"}
+    for module in ("coding-icd10cm", "icd10cm-guidelines"):
+        assert any(q.definition["type"] == "code_entry" for q in banks[module].questions), module

@@ -5,7 +5,7 @@ from typing import Any
 
 from app.codeset import lookup
 from app.content.render import render_markdown
-from app.questions.base import AnswerError, QuestionType
+from app.questions.base import AnswerError, Interaction, QuestionType
 
 MAX_CODES = 12
 
@@ -129,6 +129,11 @@ class CodeEntry(QuestionType):
 
     def describe_answer(self, shown, answer):
         return "(no answer)" if not answer else ", ".join(answer)
+
+    def interaction(self, shown, answer):
+        # A fill-in of several codes: each correct set is one pattern, "[,]"-joined, in order only when the case says so.
+        prefix = "" if shown.get("ordered") else "{order_matters=false}"
+        return Interaction("fill-in", [prefix + "[,]".join(key) for key in self._sets(shown)], "[,]".join(answer or []))
 
     def describe_correct(self, shown):
         text = ", ".join(shown["codes"]) + (" (in this order)" if shown.get("ordered") else "")
