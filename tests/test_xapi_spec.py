@@ -19,7 +19,8 @@ from tests.test_xapi import first_lesson, take_quiz
 INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"
 # The interaction type each question type is, in the xAPI 1.0.3 data specification's terms.
 EXPECTED = {"single_choice": "choice", "multiple_response": "choice", "select_parts": "choice", "true_false": "true-false",
-            "numeric": "numeric", "short_text": "fill-in", "ordering": "sequencing", "matching": "matching"}
+            "numeric": "numeric", "short_text": "fill-in", "ordering": "sequencing", "matching": "matching",
+            "code_entry": "fill-in"}
 COMPONENTS = {"choice": {"choices"}, "sequencing": {"choices"}, "matching": {"source", "target"}, "true-false": set(),
               "numeric": set(), "fill-in": set()}
 
@@ -67,7 +68,13 @@ def _matches(kind: str, response: str, patterns: list[str]) -> bool:
         low, _, high = patterns[0].partition("[:]")
         return float(low) - 1e-9 <= float(response) <= float(high or low) + 1e-9
     if kind == "fill-in":
-        return norm_text(response) in {norm_text(p) for p in patterns}
+        unordered = "{order_matters=false}"
+        given = [norm_text(part) for part in response.split("[,]")]
+        for pattern in patterns:
+            wanted = [norm_text(part) for part in pattern.removeprefix(unordered).split("[,]")]
+            if given == wanted or (pattern.startswith(unordered) and sorted(given) == sorted(wanted)):
+                return True
+        return False
     return response in patterns
 
 
