@@ -73,6 +73,8 @@ class Config:
     XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", 10))
     XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", 50))
     XAPI_SEND_IN_BACKGROUND = _env_bool("XAPI_SEND_IN_BACKGROUND", True)
+    # A request that writes without declaring it (app.unit_of_work.write) fails instead of being logged.
+    UNIT_OF_WORK_STRICT = _env_bool("UNIT_OF_WORK_STRICT")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -105,6 +107,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "console"
     BASE_URL = "http://localhost"
     XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
+    UNIT_OF_WORK_STRICT = True  # every write path of the suite proves it declares its write
 
 
 class ProductionConfig(Config):

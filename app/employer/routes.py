@@ -6,6 +6,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import unit_of_work
 from app.employer import bp
 from app.employer.forms import InviteForm, OrganisationForm, UploadForm
 from app.extensions import db
@@ -16,7 +17,7 @@ from app.pagination import paginate
 from app.permissions import roles_required, visible_hire_ids
 from app.services import audit, compliance, organisations
 from app.services.exports import to_csv
-from app.views import commit_and_send
+from app.views import send_mail_after_commit
 
 PAGE_SIZE = 50
 
@@ -49,8 +50,8 @@ def setup():
         return redirect(url_for("employer.dashboard"))
     form = OrganisationForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         organisations.create_organisation(current_user, form.name.data)
-        db.session.commit()
         flash("Your organisation is ready. Invite your hires, then assign their required training.", "success")
         return redirect(url_for("employer.hires"))
     return render_template("employer/setup.html", form=form)
@@ -74,7 +75,6 @@ def dashboard():
     board, rows, options = _dashboard_rows()
     page = paginate(rows, request.args.get("page", 1, type=int), PAGE_SIZE)
     audit.record("compliance.view", current_user, target=f"organisation:{g.organisation.id}", hires=len(page.items))
-    db.session.commit()
     return render_template("employer/dashboard.html", organisation=g.organisation, board=board, page=page,
                            options=options, statuses=compliance.STATUSES)
 
@@ -92,7 +92,6 @@ def dashboard_csv():
         body.append([row.user.display_name, row.user.email, row.membership.job_role, row.membership.hire_date or ""]
                     + [cell.status if cell else "" for cell in cells] + [cell.training.due_on if cell else "" for cell in cells])
     audit.record("compliance.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(rows))
-    db.session.commit()
     return Response(to_csv(header, body), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="compliance.csv"'})
 
@@ -103,6 +102,7 @@ def hires():
     """Invite one hire by e-mail; the page also offers the CSV upload."""
     form, upload = InviteForm(), UploadForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         try:
             organisations.invite(g.organisation, current_user, form.email.data, form.name.data, form.job_role.data or "",
                                  form.hire_date.data)
@@ -110,7 +110,7 @@ def hires():
             form.email.errors.append(str(error))
         else:
             audit.record("hire.invite", current_user, target=f"organisation:{g.organisation.id}", email=form.email.data.lower())
-            commit_and_send()
+            send_mail_after_commit()
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("employer.hires"))
     return render_template("employer/hires.html", form=form, upload=upload, report=None), 422 if form.errors else 200
@@ -129,10 +129,11 @@ def upload_hires():
         except UnicodeDecodeError:
             upload.file.errors.append("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")
         else:
+            unit_of_work.keep()  # the good rows are invited even though the page lists bad ones (422)
             report = organisations.invite_from_csv(g.organisation, current_user, text)
             audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
                          invited=len(report.invited), problems=len(report.problems))
-            commit_and_send()
+            send_mail_after_commit()
     status = 422 if upload.errors or (report and report.problems) else 200
     return render_template("employer/hires.html", form=form, upload=upload, report=report), status
 
@@ -148,7 +149,6 @@ def hire_page(user_id: int):
     certificates = {c.hire_training_id: c for c in db.session.scalars(
         select(Certificate).where(Certificate.hire_training_id.in_([t.id for t in trainings])))}
     audit.record("hire.view", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
-    db.session.commit()
     today = utcnow().date()
     return render_template("employer/hire.html", hire=hire, membership=membership, trainings=trainings,
                            certificates=certificates, today=today, status_of=compliance.status_of)
@@ -161,9 +161,9 @@ def remove_hire(user_id: int):
     hire = hire_or_404(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         organisations.remove_hire(g.organisation, hire.id)
         audit.record("hire.remove", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
-        db.session.commit()
         flash(f"{hire.display_name} was removed. Their training records are kept.", "info")
         return redirect(url_for("employer.dashboard"))
     return render_template("teach/confirm.html", form=form, title=f"Remove {hire.display_name}?",

@@ -6,12 +6,13 @@ from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.extensions import db
 from app.models import ContentVersion, Lesson, LessonProgress, Module, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 from app.services import xapi
+from app.sqlite import READ
 
 
 @dataclass(frozen=True)
@@ -130,13 +131,17 @@ def _course_structure() -> tuple[list[Module], Quiz | None]:
     cached = _structure.get(key)
     if cached is not None and cached[0] == version:
         return cached[1], cached[2]
-    modules = list(db.session.scalars(
-        select(Module)
-        .where(Module.retired.is_(False))
-        .order_by(Module.position)
-        .options(selectinload(Module.lessons), selectinload(Module.quiz), selectinload(Module.exercises))
-    ))
-    exam = db.session.scalar(select(Quiz).where(Quiz.kind == "exam", Quiz.retired.is_(False)))
+    # Loaded in a session of their own, so that the request's session (whose rollback when it declares a write
+    # expires what it holds) never shares these instances.
+    with Session(db.engine.execution_options(**{READ: True})) as session:
+        modules = list(session.scalars(
+            select(Module)
+            .where(Module.retired.is_(False))
+            .order_by(Module.position)
+            .options(selectinload(Module.lessons), selectinload(Module.quiz), selectinload(Module.exercises))
+        ))
+        exam = session.scalar(select(Quiz).where(Quiz.kind == "exam", Quiz.retired.is_(False)))
+        session.expunge_all()
     with _structure_lock:
         _structure[key] = (version, modules, exam)
     return modules, exam
