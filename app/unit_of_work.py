@@ -24,17 +24,18 @@ _DML = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 class UndeclaredWrite(RuntimeError):
-    """A request wrote without declaring it first (raised only where UNIT_OF_WORK_STRICT is set)."""
+    """A change made before its write was declared (a request's undeclared INSERT/UPDATE/DELETE raises it only
+    where UNIT_OF_WORK_STRICT is set; elsewhere it is logged)."""
 
 
 def _begin_write() -> None:
     session = db.session()  # the request's (or command's) Session itself
+    if session.in_transaction() and opens_write(session.connection()):
+        session.info[_DECLARED] = True  # a command's or script's transaction: it holds the write lock already
+        return
     if session.new or session.dirty or session.deleted:
         # Ending the read transaction would silently drop these changes.
         raise UndeclaredWrite("Call unit_of_work.write() before changing any object.")
-    if session.in_transaction() and opens_write(session.connection()):
-        session.info[_DECLARED] = True  # a command's transaction: it holds the write lock already
-        return
     session.rollback()  # ends the read transaction
     session.expire_all()  # what was read before is read again inside the write transaction
     session.info[_DECLARED] = True
@@ -101,7 +102,10 @@ def finish_request(response):
     if response.status_code < 400 or (info.get(_KEEP) and response.status_code < 500):
         session.commit()
         for callback in callbacks:
-            callback()
+            try:
+                callback()
+            except Exception:  # the write is committed: the page must not claim otherwise
+                current_app.logger.exception("After-commit work failed")
     else:
         discard()
     return response

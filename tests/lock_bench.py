@@ -1,7 +1,7 @@
 """How long a learner's draft save waits while strangers flood the sign-in form (SQLite under gunicorn).
 
 Builds a SQLite file (content and one learner with an open attempt), starts the app under gunicorn
-(production configuration, 2 workers x 4 threads, production argon2 cost), then for SECONDS: 8 threads
+(production configuration and argon2 cost; 2 workers x 16 threads by default), then for SECONDS: 8 threads
 post sign-ins with random unknown addresses while the learner saves a quiz draft every 50 ms. Prints the
 draft save's p50/p99/max, the sign-in and draft counts, and how many requests failed with "database is
 locked" (counted in the server's error log) or with any other unexpected status.
@@ -30,7 +30,7 @@ from config import BASE_DIR
 from tests.bench import SECRET, _config, session_cookie
 from tests.stress import Browser, free_port
 
-SIGN_IN_THREADS, DRAFT_EVERY = 8, 0.05
+SIGN_IN_THREADS, DRAFT_EVERY = int(os.environ.get("LOCK_BENCH_FLOODERS", 8)), 0.05
 
 
 def build(url: str) -> tuple[str, str, int]:
@@ -59,9 +59,9 @@ def build(url: str) -> tuple[str, str, int]:
     return cookie, token, attempt_id
 
 
-def serve(code: Path, port: int, env: dict, log: Path) -> subprocess.Popen:
-    """gunicorn as `make serve` runs it (2 workers x 4 threads), from the checkout `code`."""
-    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+def serve(code: Path, port: int, env: dict, log: Path, workers: int, threads: int) -> subprocess.Popen:
+    """gunicorn as `make serve` runs it, from the checkout `code`."""
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
                "--error-logfile", str(log), "--capture-output", "app:create_app()"]
     server = subprocess.Popen(command, env={**os.environ, **env}, cwd=code, stdout=subprocess.DEVNULL,
                               stderr=subprocess.STDOUT, start_new_session=True)
@@ -115,6 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--code", type=Path, default=BASE_DIR, help="the checkout to run the server from")
+    parser.add_argument("--workers", type=int, default=2)
+    # More threads than flooding clients: otherwise the draft save queues for a free thread, whatever the database does.
+    parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lock-bench-"))
     url = f"sqlite:///{work / 'lock.db'}"
@@ -123,7 +126,7 @@ def main() -> None:
     log = work / "server.log"
     env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0",
            "MAIL_BACKEND": "console", "PYTHONPATH": str(args.code)}
-    server = serve(args.code, port, env, log)
+    server = serve(args.code, port, env, log, args.workers, args.threads)
     base = f"http://127.0.0.1:{port}"
     counts = {"sign_ins": 0, "sign_in_failures": 0, "draft_failures": 0}
     times: list[float] = []
@@ -142,7 +145,7 @@ def main() -> None:
         server.wait(timeout=30)
     locked = log.read_text(errors="replace").count("database is locked")
     print(f"{args.seconds:g} s, {SIGN_IN_THREADS} threads flooding sign-ins, one learner saving a draft every "
-          f"{DRAFT_EVERY * 1000:.0f} ms (server code: {args.code})")
+          f"{DRAFT_EVERY * 1000:.0f} ms; gunicorn {args.workers} workers x {args.threads} threads, code in {args.code}")
     print(f"sign-ins: {counts['sign_ins']} ({counts['sign_ins'] / args.seconds:.1f}/s), "
           f"{counts['sign_in_failures']} not answered 200")
     if times:

@@ -4,7 +4,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import unit_of_work
 from app.admin import bp
 from app.admin.forms import RoleForm
 from app.extensions import db
@@ -42,7 +41,6 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
         return redirect(url_for("admin.users"))
-    unit_of_work.write()  # the last-admin rule is checked on what the write transaction reads
     try:
         old = accounts_admin.change_role(user, form.role.data)
     except AccountError as error:
@@ -60,7 +58,6 @@ def deactivate(user_id: int):
     user = _user_or_404(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        unit_of_work.write()
         try:
             accounts_admin.set_active(user, False)
         except AccountError as error:
@@ -80,7 +77,6 @@ def reactivate(user_id: int):
     """Let a deactivated account sign in again."""
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
-        unit_of_work.write()
         accounts_admin.set_active(user, True)
         audit.record("user.reactivate", current_user, subject=user, target=f"user:{user.id}")
         flash(f"{user.email} can sign in again.", "success")
