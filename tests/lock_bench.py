@@ -125,7 +125,8 @@ def main() -> None:
     port = free_port()
     log = work / "server.log"
     env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0",
-           "MAIL_BACKEND": "console", "PYTHONPATH": str(args.code)}
+           "MAIL_BACKEND": "console",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(args.code), os.environ.get("PYTHONPATH", "")]))}
     server = serve(args.code, port, env, log, args.workers, args.threads)
     base = f"http://127.0.0.1:{port}"
     counts = {"sign_ins": 0, "sign_in_failures": 0, "draft_failures": 0}
