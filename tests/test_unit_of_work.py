@@ -7,14 +7,15 @@ from pathlib import Path
 import argon2
 import pytest
 from flask import abort
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from app import unit_of_work
 from app.extensions import db as _db
-from app.models import AuditEvent, LoginThrottle
+from app.models import AuditEvent, LoginThrottle, User
 from app.models.base import utcnow
+from app.sqlite import WRITE
 from tests.conftest import sign_in, sqlite_only
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 APP = Path(__file__).resolve().parent.parent / "app"
 
@@ -155,6 +156,20 @@ def test_a_command_writes_in_its_own_unit_of_work(app, db):
 
         audit.record("test.event", None)
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before + 1
+
+
+def test_a_reset_link_used_by_another_request_meanwhile_changes_nothing(app, db):
+    from app.services import password_reset
+
+    user = make_user()
+    db.session.commit()
+    with app.test_request_context("/"):
+        loaded = db.session.get(User, user.id)  # checked against the link in this request's read transaction
+        with db.engine.connect().execution_options(**{WRITE: True}) as other, other.begin():
+            other.execute(update(User).where(User.id == user.id).values(password_hash="set by the other request"))
+        assert password_reset.reset(loaded, "a brand new passphrase 7") is False
+    db.session.expire_all()
+    assert db.session.get(User, user.id).password_hash == "set by the other request"
 
 
 def test_nothing_commits_outside_the_unit_of_work():

@@ -29,6 +29,7 @@ from app.urls import safe_next
 from app.views import send_mail_after_commit
 
 LOCKED_MESSAGE = "Too many failed sign-ins for this address. Wait 15 minutes, or reset your password."
+BAD_LINK_MESSAGE = "That reset link is invalid, expired or already used. Ask for a new one."
 
 
 def _start_session(user) -> None:
@@ -128,11 +129,13 @@ def reset_password(token: str):
     """Choose a new password with a valid link; the link then stops working."""
     user = password_reset.user_for_token(token)
     if user is None:
-        flash("That reset link is invalid, expired or already used. Ask for a new one.", "error")
+        flash(BAD_LINK_MESSAGE, "error")
         return redirect(url_for("auth.request_password_reset"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        password_reset.reset(user, form.password.data)
+        if not password_reset.reset(user, form.password.data):
+            flash(BAD_LINK_MESSAGE, "error")
+            return redirect(url_for("auth.request_password_reset"))
         flash("Your password is changed. Sign in with the new one.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
