@@ -49,6 +49,7 @@ serve: install
 bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.lock_bench
 
 # The README's pictures: dashboard, lesson and quiz at phone and desktop widths (needs Debian's chromium).
 screenshots: $(VENV)/.installed-test

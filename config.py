@@ -91,6 +91,8 @@ class Config:
     # last hash) is kept in a file the database cannot rewrite, so removed or re-hashed events show.
     AUDIT_KEY = os.environ.get("AUDIT_KEY")
     AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(INSTANCE_DIR / "audit-head.json")
+    # A request that writes without declaring it (app.unit_of_work.write) fails instead of being logged.
+    UNIT_OF_WORK_STRICT = _env_bool("UNIT_OF_WORK_STRICT")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -138,6 +140,7 @@ class TestingConfig(Config):
             url = app.config["SQLALCHEMY_DATABASE_URI"]
             name = f"academy-test-audit-head-{hashlib.sha256(url.encode()).hexdigest()[:16]}.json"
             app.config["AUDIT_HEAD_PATH"] = str(Path(tempfile.gettempdir()) / name)
+    UNIT_OF_WORK_STRICT = True  # every write path of the suite proves it declares its write
 
 
 class ProductionConfig(Config):

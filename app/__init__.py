@@ -99,13 +99,15 @@ def register_errors(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    """A request id, session time limits, and security headers on every response."""
+    """A request id, session time limits, security headers on every response, and the request's one commit."""
     from app.auth_session import enforce_session_limits
     from app.headers import add_security_headers, assign_request_id
+    from app.unit_of_work import register_unit_of_work
 
     app.before_request(assign_request_id)
     app.before_request(enforce_session_limits)
     app.after_request(add_security_headers)
+    register_unit_of_work(app)
 
 
 def register_commands(app: Flask) -> None:

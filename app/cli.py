@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from app import unit_of_work
 from app.cli_training import rebuild_summaries, summaries_group
 from app.cli_xapi import xapi_group
 from app.codeset.checks import check_codes
@@ -98,9 +99,9 @@ mail_group = AppGroup("mail", help="The e-mail outbox.")
 def reminders_send(today) -> None:
     """Send due, overdue and expiry reminders once each, renew expired yearly training, deliver the outbox."""
     day = today.date() if today else utcnow().date()
-    rebuild_summaries(fix=True)  # the daily run checks the summary rows against the facts and mends any drift
-    report = send_reminders(day)
-    db.session.commit()
+    with unit_of_work.transaction():
+        rebuild_summaries(fix=True)  # the daily run checks the summary rows against the facts and mends any drift
+        report = send_reminders(day)
     delivered = mail.deliver_pending()
     for line in report.sent:
         click.echo(f"sent {line}")
@@ -168,13 +169,12 @@ def content_readability() -> None:
 def content_sync() -> None:
     """Validate, then load the content into the database in one transaction."""
     try:
-        report = sync_content(_content_root())
+        with unit_of_work.transaction():
+            report = sync_content(_content_root())
     except ContentError as error:
-        db.session.rollback()
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(error.problems)} problem(s) found; the database was not changed.") from None
-    db.session.commit()
     state = "loaded" if report.changed else "already up to date"
     counts = ", ".join(f"{value} {key}" for key, value in report.counts.items())
     click.echo(f"Content {state} (version {report.version.id}): {counts}.")
@@ -200,10 +200,10 @@ def users_create(email: str, role: str, display_name: str | None, password_stdin
     if problem:
         raise click.ClickException(problem)
     try:
-        user = create_user(email, password, display_name or email.split("@")[0], role)
+        with unit_of_work.transaction():
+            user = create_user(email, password, display_name or email.split("@")[0], role)
     except AccountError as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()
     click.echo(f"Created {user.role} account {user.email}.")
 
 
@@ -219,8 +219,8 @@ def users_set_password(email: str, password_stdin: bool) -> None:
     problem = password_problem(password, user.email, user.display_name)
     if problem:
         raise click.ClickException(problem)
-    set_password(user, password)
-    db.session.commit()
+    with unit_of_work.transaction():
+        set_password(user, password)
     click.echo(f"Password changed for {user.email}.")
 
 
@@ -237,8 +237,8 @@ def demo_cohort(learners: int, instructor_email: str) -> None:
     instructor = find_user(instructor_email)
     if instructor is None or instructor.role not in ("instructor", "admin"):
         raise click.ClickException(f"No instructor account {instructor_email}; run: flask --app app demo create")
-    cohort = build_cohort(instructor, learners)
-    db.session.commit()
+    with unit_of_work.transaction():
+        cohort = build_cohort(instructor, learners)
     click.echo(f"Cohort {cohort.id} “{cohort.name}” built. Measure it with: flask --app app demo time-gradebook --cohort {cohort.id}")
 
 
@@ -252,8 +252,8 @@ def demo_organisation(hires: int, manager_email: str) -> None:
     manager = find_user(manager_email)
     if manager is None or manager.role != "employer":
         raise click.ClickException(f"No employer account {manager_email}; run: flask --app app demo create")
-    organisation = build_organisation(manager, hires)
-    db.session.commit()
+    with unit_of_work.transaction():
+        organisation = build_organisation(manager, hires)
     click.echo(f"Organisation {organisation.id} built. Measure it with: flask --app app demo time-compliance --organisation {organisation.id}")
 
 
@@ -281,12 +281,12 @@ def demo_create() -> None:
         raise click.ClickException("Demo accounts are disabled in this configuration.")
     existing = set(db.session.scalars(select(User.email).where(User.email.in_([e for e, _, _ in DEMO_ACCOUNTS]))))
     created = []
-    for email, name, role in DEMO_ACCOUNTS:
-        if email not in existing:
-            password = secrets.token_urlsafe(12)
-            create_user(email, password, name, role)
-            created.append((email, role, password))
-    db.session.commit()
+    with unit_of_work.transaction():
+        for email, name, role in DEMO_ACCOUNTS:
+            if email not in existing:
+                password = secrets.token_urlsafe(12)
+                create_user(email, password, name, role)
+                created.append((email, role, password))
     if created:
         click.echo("Demo accounts (development only; the passwords are shown once):")
         for email, role, password in created:

@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 
+from app import unit_of_work
 from app.extensions import db
 from app.services import quiz_standings, training_progress
 
@@ -24,11 +25,12 @@ def rebuild_summaries(fix: bool) -> int:
 @click.option("--check", is_flag=True, help="Only report differences; change nothing (exit 1 if there are any).")
 def summaries_rebuild(check: bool) -> None:
     """Recompute the summary rows from attempts, lessons and acknowledgements, and report any drift."""
-    found = rebuild_summaries(fix=not check)
     if check:
+        found = rebuild_summaries(fix=False)
         db.session.rollback()
         if found:
             raise click.ClickException(f"{found} difference(s) between the summary rows and the facts.")
     else:
-        db.session.commit()
+        with unit_of_work.transaction():
+            found = rebuild_summaries(fix=True)
     click.echo(f"{found} difference(s) found{'' if check else ' and fixed'}.")

@@ -4,7 +4,7 @@ from flask import Flask, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.unit_of_work import discard
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
@@ -17,6 +17,7 @@ MESSAGES = {
 
 
 def page(code: int, message: str | None = None):
+    discard()  # an error page never commits what the request had begun to write
     title, text = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     return render_template("errors/error.html", code=code, title=title, text=message or text,
                            error_id=g.get("request_id", "")), code
@@ -37,7 +38,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error):
-        """An unhandled error: roll back, log it, show a plain page."""
-        db.session.rollback()
+        """An unhandled error: roll back (in _page), log it, show a plain page."""
         app.logger.exception("Unhandled error, error id %s", g.get("request_id", ""))
         return page(500)

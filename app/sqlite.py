@@ -1,13 +1,13 @@
-"""SQLite connection settings: WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for writes."""
+"""SQLite connection settings: WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for declared writes."""
 
 import sqlite3
 
-from flask import has_request_context, request
+from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-FORCE_WRITE = "force_write"  # set in connection.info to take the write lock even during a GET
+WRITE = "academy_write"  # execution option of a Connection whose transaction was opened to write
+READ = "academy_read"  # execution option of a Connection that only reads, even outside a request
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -26,16 +26,22 @@ def _on_connect(dbapi_connection, _record) -> None:
 
 
 def _on_begin(connection) -> None:
-    """Start write transactions with BEGIN IMMEDIATE.
+    """Start write transactions with BEGIN IMMEDIATE, and a request's reads with plain BEGIN.
 
     A deferred transaction that reads and then writes can fail with "database is locked" when another
     writer got there first; taking the write lock up front makes concurrent writers wait their turn.
-    Read-only requests keep plain BEGIN so that readers never queue behind writers.
+    A request reads in a deferred transaction (it holds no lock) until it declares its write
+    (app.unit_of_work.write), which opens a new transaction with the WRITE option. Code outside a request
+    (commands, scripts, senders) takes the lock up front unless it says otherwise.
     """
-    if connection.dialect.name != "sqlite":
-        return
-    read_only = has_request_context() and request.method in READ_ONLY_METHODS and not connection.info.get(FORCE_WRITE)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if opens_write(connection) else "BEGIN")
+
+
+def opens_write(connection) -> bool:
+    """Whether this connection's transaction is (or will be) a write transaction."""
+    options = connection.get_execution_options()
+    return bool(options.get(WRITE) or not (has_request_context() or options.get(READ)))
 
 
 def register_sqlite_events() -> None:

@@ -1,10 +1,9 @@
 """Helpers shared by the views of several blueprints."""
 
-from app.extensions import db
+from app import unit_of_work
 from app.services import mail
 
 
-def commit_and_send() -> None:
-    """Commit the request, then deliver the e-mails it queued (a failure stays queued for a retry)."""
-    db.session.commit()
-    mail.deliver_pending()
+def send_mail_after_commit() -> None:
+    """Deliver the e-mails this request queued once its write is committed (a failure stays queued for a retry)."""
+    unit_of_work.after_commit(mail.deliver_pending)

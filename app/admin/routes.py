@@ -47,7 +47,6 @@ def change_role(user_id: int):
         flash(str(error), "error")
         return redirect(url_for("admin.users", q=user.email))
     audit.record("user.role_change", current_user, subject=user, target=f"user:{user.id}", old=old, new=user.role)
-    db.session.commit()
     flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("admin.users", q=user.email))
 
@@ -65,7 +64,6 @@ def deactivate(user_id: int):
             flash(str(error), "error")
             return redirect(url_for("admin.users", q=user.email))
         audit.record("user.deactivate", current_user, subject=user, target=f"user:{user.id}")
-        db.session.commit()
         flash(f"{user.email} is deactivated.", "info")
         return redirect(url_for("admin.users", q=user.email))
     return render_template("teach/confirm.html", form=form, title=f"Deactivate {user.email}?",
@@ -81,7 +79,6 @@ def reactivate(user_id: int):
     if ConfirmForm().validate_on_submit():
         accounts_admin.set_active(user, True)
         audit.record("user.reactivate", current_user, subject=user, target=f"user:{user.id}")
-        db.session.commit()
         flash(f"{user.email} can sign in again.", "success")
     return redirect(url_for("admin.users", q=user.email))
 

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from app import unit_of_work
 from app.auth import bp
 from app.auth.forms import (
     ChangePasswordForm,
@@ -13,7 +14,6 @@ from app.auth.forms import (
     ResetRequestForm,
 )
 from app.auth_session import start_session_clock
-from app.extensions import db
 from app.models.base import utcnow
 from app.permissions import public, signed_in
 from app.services import audit, password_reset, throttle
@@ -26,9 +26,10 @@ from app.services.accounts import (
     set_password,
 )
 from app.urls import safe_next
-from app.views import commit_and_send
+from app.views import send_mail_after_commit
 
 LOCKED_MESSAGE = "Too many failed sign-ins for this address. Wait 15 minutes, or reset your password."
+BAD_LINK_MESSAGE = "That reset link is invalid, expired or already used. Ask for a new one."
 
 
 def _start_session(user) -> None:
@@ -52,7 +53,6 @@ def register():
         except AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
-            db.session.commit()
             _start_session(user)
             flash("Welcome! Your account is ready. Start with the first lesson below.", "success")
             return redirect(url_for("learn.dashboard"))
@@ -75,14 +75,17 @@ def login():
 
 
 def _sign_in(email: str, password: str, errors: list):
-    """Check the password unless the address is locked; count failures; record the outcome in the audit trail."""
+    """Check the password unless the address is locked; count failures; record the outcome in the audit trail.
+
+    The password check runs before the write transaction opens, so no write lock is held during it."""
     now = utcnow()
     if throttle.locked_until(email, now):
         errors.append(LOCKED_MESSAGE)
+        unit_of_work.write()
         audit.record("login.refused_locked", None, email=normalise_email(email))
-        db.session.commit()
         return None
     user = authenticate(email, password)
+    unit_of_work.write()  # the outcome is recorded even though a failure re-renders the form
     if user is None:
         locked = throttle.record_failure(email, now)
         audit.record("login.failure", None, email=normalise_email(email))
@@ -92,7 +95,6 @@ def _sign_in(email: str, password: str, errors: list):
     else:
         throttle.clear(email)
         audit.record("login.success", user, subject=user)
-    db.session.commit()
     return user
 
 
@@ -102,7 +104,6 @@ def logout():
     """Sign out and make the old session cookie worthless."""
     if LogoutForm().validate_on_submit():
         end_sessions(current_user)
-        db.session.commit()
         logout_user()
         session.clear()
         flash("You are signed out.", "info")
@@ -116,7 +117,7 @@ def request_password_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         password_reset.request_reset(form.email.data)
-        commit_and_send()
+        send_mail_after_commit()
         flash("If an account uses that address, a link to reset its password is on its way. It works for one hour.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
@@ -128,12 +129,13 @@ def reset_password(token: str):
     """Choose a new password with a valid link; the link then stops working."""
     user = password_reset.user_for_token(token)
     if user is None:
-        flash("That reset link is invalid, expired or already used. Ask for a new one.", "error")
+        flash(BAD_LINK_MESSAGE, "error")
         return redirect(url_for("auth.request_password_reset"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        password_reset.reset(user, form.password.data)
-        db.session.commit()
+        if not password_reset.reset(user, form.password.data):
+            flash(BAD_LINK_MESSAGE, "error")
+            return redirect(url_for("auth.request_password_reset"))
         flash("Your password is changed. Sign in with the new one.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
@@ -151,7 +153,6 @@ def change_password():
             user = current_user._get_current_object()
             set_password(user, form.password.data)
             audit.record("password.change", user, subject=user)
-            db.session.commit()
             _start_session(user)
             flash("Your password is changed. You were signed out everywhere else.", "success")
             return redirect(url_for("learn.dashboard"))

@@ -3,6 +3,7 @@
 from flask import Response, abort, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_user
 
+from app import unit_of_work
 from app.auth_session import start_session_clock
 from app.employer import bp
 from app.employer.forms import AcceptForm, AttestForm
@@ -30,14 +31,15 @@ def accept_invitation(token: str):
     if form.validate_on_submit() and (signed_in or not has_account):
         try:
             user = current_user if signed_in else create_user(invitation.email, form.password.data, form.display_name.data)
+            unit_of_work.write()  # create_user has declared it already, after hashing the password
             membership = organisations.accept(invitation, user, now)
         except (AccountError, organisations.OrganisationError) as error:
+            unit_of_work.discard()  # no account without its membership
             flash(str(error), "error")
             return redirect(url_for("learn.dashboard"))
         assignments.apply_rules_to_new_hire(membership, local_time.today(invitation.organisation, now))
         assignments.refresh_completions(user, now)
         audit.record("invitation.accept", user, target=f"organisation:{invitation.organisation_id}")
-        db.session.commit()
         if not signed_in:
             session.clear()
             login_user(user)
@@ -62,10 +64,10 @@ def acknowledge_policy(version_id: int):
     organisation, version = pending[version_id]
     form = AttestForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         policy.attest(current_user, version)
         assignments.refresh_completions(current_user)
         audit.record("policy.acknowledge", current_user, target=f"policy:{version.id}", version=version.version)
-        db.session.commit()
         flash(f"Thank you. Your acknowledgement of version {version.version} is recorded.", "success")
         return redirect(url_for("learn.dashboard"))
     return render_template("employer/acknowledge.html", form=form, organisation=organisation, version=version)
@@ -78,7 +80,6 @@ def certificate_pdf(certificate_id: int):
     certificate = certificate_or_404(certificate_id, current_user)
     if certificate.user_id != current_user.id:
         audit.record("certificate.download", current_user, subject=certificate.user_id, target=f"certificate:{certificate.id}")
-        db.session.commit()
     return Response(certificates.render_pdf(certificate), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="certificate-{certificate.code[:8]}.pdf"'})
 
@@ -89,11 +90,11 @@ def claim_course_certificate():
     """Issue the course-completion certificate to a learner who finished the course before certificates existed."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    unit_of_work.write()
     certificate = certificates.issue_for_course(current_user)
     if certificate is None:
         flash("The course certificate comes when every module is complete and the final exam is passed.", "error")
         return redirect(url_for("learn.dashboard"))
-    db.session.commit()
     return redirect(url_for("employer.certificate_pdf", certificate_id=certificate.id))
 
 

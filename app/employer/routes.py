@@ -5,6 +5,7 @@ from flask import Response, current_app, flash, g, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import unit_of_work
 from app.employer import bp
 from app.employer.forms import InviteForm, OrganisationForm, UploadForm
 from app.extensions import db
@@ -14,7 +15,7 @@ from app.pagination import paginate
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
 from app.services import audit, compliance, local_time, organisations
 from app.services.exports import compliance_csv
-from app.views import commit_and_send
+from app.views import send_mail_after_commit
 
 PAGE_SIZE = 50
 
@@ -27,8 +28,8 @@ def setup():
         return redirect(url_for("employer.dashboard"))
     form = OrganisationForm(time_zone=current_app.config["DEFAULT_TIME_ZONE"])
     if form.validate_on_submit():
+        unit_of_work.write()
         organisations.create_organisation(current_user, form.name.data, form.time_zone.data)
-        db.session.commit()
         flash("Your organisation is ready. Invite your hires, then assign their required training.", "success")
         return redirect(url_for("employer.hires"))
     return render_template("employer/setup.html", form=form)
@@ -40,10 +41,10 @@ def settings():
     """The organisation's name and time zone."""
     form = OrganisationForm(obj=g.organisation, time_zone=local_time.zone_name_of(g.organisation))
     if form.validate_on_submit():
+        unit_of_work.write()
         organisations.update_settings(g.organisation, form.name.data, form.time_zone.data)
         audit.record("organisation.settings", current_user, target=f"organisation:{g.organisation.id}",
                      time_zone=form.time_zone.data)
-        db.session.commit()
         flash("Settings saved. Due dates now end at midnight in " + form.time_zone.data + ".", "success")
         return redirect(url_for("employer.settings"))
     return render_template("employer/settings.html", form=form), 422 if form.errors else 200
@@ -66,7 +67,6 @@ def dashboard():
     board, rows, options = _dashboard_rows()
     page = paginate(rows, request.args.get("page", 1, type=int), PAGE_SIZE)
     audit.record("compliance.view", current_user, target=f"organisation:{g.organisation.id}", hires=len(page.items))
-    db.session.commit()
     return render_template("employer/dashboard.html", organisation=g.organisation, board=board, page=page,
                            options=options, statuses=compliance.STATUSES)
 
@@ -77,7 +77,6 @@ def dashboard_csv():
     """The matrix on screen (same filters, every page) as CSV."""
     board, rows, _options = _dashboard_rows()
     audit.record("compliance.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(rows))
-    db.session.commit()
     return Response(compliance_csv(board.assignments, rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="compliance.csv"'})
 
@@ -88,6 +87,7 @@ def hires():
     """Invite one hire by e-mail; the page also offers the CSV upload."""
     form, upload = InviteForm(), UploadForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         try:
             organisations.invite(g.organisation, current_user, form.email.data, form.name.data, form.job_role.data or "",
                                  form.hire_date.data)
@@ -95,7 +95,7 @@ def hires():
             form.email.errors.append(str(error))
         else:
             audit.record("hire.invite", current_user, target=f"organisation:{g.organisation.id}", email=form.email.data.lower())
-            commit_and_send()
+            send_mail_after_commit()
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("employer.hires"))
     return render_template("employer/hires.html", form=form, upload=upload, report=None), 422 if form.errors else 200
@@ -114,10 +114,11 @@ def upload_hires():
         except UnicodeDecodeError:
             upload.file.errors.append("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")
         else:
+            unit_of_work.keep()  # the good rows are invited even though the page lists bad ones (422)
             report = organisations.invite_from_csv(g.organisation, current_user, text)
             audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
                          invited=len(report.invited), problems=len(report.problems))
-            commit_and_send()
+            send_mail_after_commit()
     status = 422 if upload.errors or (report and report.problems) else 200
     return render_template("employer/hires.html", form=form, upload=upload, report=report), status
 
@@ -133,7 +134,6 @@ def hire_page(user_id: int):
     certificates = {c.hire_training_id: c for c in db.session.scalars(
         select(Certificate).where(Certificate.hire_training_id.in_([t.id for t in trainings])))}
     audit.record("hire.view", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
-    db.session.commit()
     today = local_time.today(g.organisation)
     return render_template("employer/hire.html", hire=hire, membership=membership, trainings=trainings,
                            certificates=certificates, today=today, status_of=compliance.status_of)
@@ -146,9 +146,9 @@ def remove_hire(user_id: int):
     hire = hire_or_404(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         organisations.remove_hire(g.organisation, hire.id)
         audit.record("hire.remove", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
-        db.session.commit()
         flash(f"{hire.display_name} was removed. Their training records are kept.", "info")
         return redirect(url_for("employer.dashboard"))
     return render_template("teach/confirm.html", form=form, title=f"Remove {hire.display_name}?",

@@ -4,6 +4,7 @@ from flask import Response, flash, g, redirect, render_template, request, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import unit_of_work
 from app.employer import bp
 from app.employer.forms import AssignmentForm, EvidenceForm, PolicyForm, RevokeForm
 from app.extensions import db
@@ -25,6 +26,7 @@ def assignments_page():
         slugs = request.form.getlist("modules") if scope == "modules" else []
         due_kind = request.form.get("due_kind", "fixed")
         hire_id = request.form.get("hire_id", type=int)
+        unit_of_work.write()
         try:
             if scope == "modules" and not slugs:
                 raise assignments.AssignmentError("Choose at least one module, or the whole course.")
@@ -38,7 +40,6 @@ def assignments_page():
             form.title.errors.append(str(error))
         else:
             audit.record("assignment.create", current_user, target=f"assignment:{rule.id}")
-            db.session.commit()
             flash(f"“{rule.title}” assigned.", "success")
             return redirect(url_for("employer.assignments_page"))
     rules = db.session.scalars(select(Assignment).where(Assignment.organisation_id == g.organisation.id).order_by(Assignment.id)).all()
@@ -56,9 +57,9 @@ def policy_page():
         if current and form.text.data.strip() == current.text:
             flash("The policy is unchanged, so no new version was made.", "info")
         else:
+            unit_of_work.write()
             version = policy.publish(g.organisation, current_user, form.text.data)
             audit.record("policy.publish", current_user, target=f"policy:{version.id}", version=version.version)
-            db.session.commit()
             flash(f"Version {version.version} published. Hires will be asked to acknowledge it.", "success")
         return redirect(url_for("employer.policy_page"))
     return render_template("employer/policy.html", form=form, current=current)
@@ -71,9 +72,9 @@ def revoke_certificate(certificate_id: int):
     certificate = certificate_or_404(certificate_id, current_user, own=False)
     form = RevokeForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         certificates.revoke(certificate, form.reason.data)
         audit.record("certificate.revoke", current_user, subject=certificate.user_id, target=f"certificate:{certificate.id}")
-        db.session.commit()
         flash("The certificate is revoked.", "info")
         return redirect(url_for("employer.hire_page", user_id=certificate.user_id))
     return render_template("employer/revoke.html", form=form, certificate=certificate)
@@ -102,7 +103,6 @@ def evidence_zip():
     data = evidence.build_zip(g.organisation.id, ids, form.start.data, form.end.data, local_time.today(g.organisation))
     audit.record("evidence.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(ids),
                  start=str(form.start.data or ""), end=str(form.end.data or ""))
-    db.session.commit()
     return _zip_response(data, f"evidence-{g.organisation.id}-{utcnow():%Y%m%d}.zip")
 
 
@@ -113,5 +113,4 @@ def hire_evidence_zip(user_id: int):
     hire = hire_or_404(user_id, include_removed=True)
     data = evidence.build_zip(g.organisation.id, [hire.id], None, None, local_time.today(g.organisation))
     audit.record("evidence.export", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
-    db.session.commit()
     return _zip_response(data, f"evidence-hire-{hire.id}-{utcnow():%Y%m%d}.zip")

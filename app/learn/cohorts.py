@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.extensions import db
+from app import unit_of_work
 from app.learn import bp
 from app.learn.forms import JoinForm
 from app.models.base import utcnow
@@ -17,12 +17,12 @@ def join():
     """Join a cohort by typing its code; an invalid or closed code joins nothing and says why."""
     form = JoinForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         try:
             cohort, new = cohorts.join(current_user, form.code.data, utcnow().date())
         except cohorts.CohortError as error:
             form.code.errors.append(str(error))
         else:
-            db.session.commit()
             flash(f"You joined “{cohort.name}”." if new else f"You are already in “{cohort.name}”.", "success")
             return redirect(url_for("learn.dashboard"))
     return render_template("learn/join.html", form=form, cohort=None), 422 if form.errors else 200

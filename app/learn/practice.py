@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from app import unit_of_work
 from app.extensions import db
 from app.input import ascii_int
 from app.learn import bp
@@ -25,9 +26,9 @@ def review():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
+        unit_of_work.write()
         results, problems = _answer_reviews(request.form)
         given = request.form if problems else None
-        db.session.commit()
     items = [(item, reviews.present(item)) for item in reviews.due_items(current_user)]
     return render_template("learn/review.html", form=form, items=items, results=results, problems=problems,
                            given=given, next_due=reviews.next_due(current_user))

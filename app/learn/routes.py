@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from app import unit_of_work
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.learn import bp
@@ -140,9 +141,9 @@ def complete_lesson(slug: str):
     locked = _locked_page(course, current.module_id)
     if locked:
         return locked
+    unit_of_work.write()
     progress.mark_lesson_complete(current_user, current)
     assignments.refresh_completions(current_user)
-    db.session.commit()
     module = course.for_module(current.module_id).module
     later = [item for item in module.lessons if item.position > current.position]
     if later:
@@ -176,12 +177,12 @@ def start_quiz(slug: str):
     locked = _locked_page(progress.course_progress(current_user), current.module_id)
     if locked:
         return locked
+    unit_of_work.write()  # the checks of start_attempt are made on what the write transaction reads
     try:
         attempt = quizzes.start_attempt(current_user, current)
     except quizzes.QuizError as error:
         flash(str(error), "error")
         return redirect(url_for("learn.quiz", slug=slug))
-    db.session.commit()
     return redirect(url_for("learn.attempt", attempt_id=attempt.id))
 
 
@@ -203,17 +204,17 @@ def attempt(attempt_id: int):
         return redirect(url_for("learn.attempt", attempt_id=current.id))
     answers, problems = quizzes.parse_answers(current, request.form)
     if problems:
+        unit_of_work.keep()  # the answers given so far are kept although the page asks for the rest (422)
         quizzes.save_draft(current, request.form)
-        db.session.commit()
         flash("Some questions need an answer; they are marked below.", "error")
         return render_template("learn/attempt.html", attempt=current, form=form, problems=problems, given=request.form), 422
+    unit_of_work.write()
     if quizzes.submit_attempt(current, answers):
         assignments.refresh_completions(current_user)
         if current.passed and current.quiz.kind == "exam":
             certificates.issue_for_course(current_user)
     else:
         flash("This attempt had already been handed in; here is its result.", "info")
-    db.session.commit()
     return redirect(url_for("learn.attempt", attempt_id=current.id))
 
 
@@ -224,6 +225,6 @@ def save_draft(attempt_id: int):
     current = _own_attempt_or_404(attempt_id)
     if not AnswerForm().validate_on_submit():
         abort(400)
+    unit_of_work.write()
     quizzes.save_draft(current, request.form)
-    db.session.commit()
     return jsonify({"saved": not current.is_submitted})

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import unit_of_work
 from app.extensions import db
 from app.models import ROLES, User
 from app.models.people import new_session_nonce
@@ -58,8 +59,9 @@ def create_user(email: str, password: str, display_name: str, role: str = "stude
     """Create an account; raises AccountError if the e-mail is taken or the role unknown."""
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}.", "role")
-    user = User(email=normalise_email(email), display_name=display_name.strip(), role=role,
-                password_hash=hash_password(password))
+    password_hash = hash_password(password)  # slow: before the write lock is taken
+    unit_of_work.write()
+    user = User(email=normalise_email(email), display_name=display_name.strip(), role=role, password_hash=password_hash)
     try:
         with db.session.begin_nested():
             db.session.add(user)
@@ -70,7 +72,9 @@ def create_user(email: str, password: str, display_name: str, role: str = "stude
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active account matching e-mail and password, or None; rehashes outdated hashes."""
+    """The active account matching e-mail and password, or None; rehashes outdated hashes.
+
+    The check is slow on purpose and runs with no write lock held; only a rehash declares a write."""
     user = find_user(email)
     hasher = _hasher()
     if user is None:
@@ -86,17 +90,22 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.active:
         return None
     if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
+        new_hash = hasher.hash(password)
+        unit_of_work.write()
+        user.password_hash = new_hash
     return user
 
 
 def set_password(user: User, password: str) -> None:
     """Replace the password and end every existing session of the account."""
-    user.password_hash = hash_password(password)
+    password_hash = hash_password(password)  # slow: before the write lock is taken
+    unit_of_work.write()
+    user.password_hash = password_hash
     end_sessions(user)
 
 
 def end_sessions(user: User) -> None:
     """Make every session cookie issued to this account unusable."""
+    unit_of_work.write()
     user.session_nonce = new_session_nonce()
 

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, or_, select
 
+from app import unit_of_work
 from app.extensions import db
 from app.models import ROLES, User
 from app.services.accounts import AccountError, end_sessions
@@ -23,6 +24,7 @@ def _other_active_admins(user: User) -> int:
 
 def change_role(user: User, role: str) -> str:
     """Give the account a new role; returns the old one. The last active admin keeps their role."""
+    unit_of_work.write()  # the last-admin rule is checked on what the write transaction reads
     if role not in ROLES:
         raise AccountError("Unknown role.")
     if user.role == "admin" and role != "admin" and not _other_active_admins(user):
@@ -34,6 +36,7 @@ def change_role(user: User, role: str) -> str:
 
 def set_active(user: User, active: bool) -> None:
     """Deactivate (their sessions end; history is kept) or reactivate an account."""
+    unit_of_work.write()
     if not active and user.role == "admin" and not _other_active_admins(user):
         raise AccountError("This is the only active admin; it cannot be deactivated.")
     user.active = active

@@ -4,9 +4,9 @@ Each event's hash is an HMAC (key AUDIT_KEY, never stored in the database) over 
 event's hash, so nobody with only database access can change, remove or re-hash an event unseen; the head file
 (app.services.audit_head) shows events removed from the end.
 
-Events written while a page is only being read (a GET) go in their own short write transaction, so that
-reading never holds the write lock; events of a changing request join its transaction and stand or fall
-with it.
+Events of a request that has not declared a write (a page being read) go in their own short write
+transaction, so that reading never holds the write lock; events of a writing request (and of commands) join
+its transaction and stand or fall with it.
 """
 
 import hashlib
@@ -16,14 +16,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context
 from sqlalchemy import insert, select, text
 
 from app.extensions import db
 from app.models import AuditEvent, User
 from app.models.base import utcnow
 from app.services.audit_head import APPENDED, GENESIS, Head, move_head, read_head
-from app.sqlite import FORCE_WRITE, READ_ONLY_METHODS
+from app.sqlite import WRITE
+from app.unit_of_work import declared
 
 HASHED_FIELDS = ("at", "actor_id", "action", "subject_id", "target", "details", "request_id")
 
@@ -60,14 +61,9 @@ def record(action: str, actor: User | None, subject: User | int | None = None, t
         "subject_id": subject.id if isinstance(subject, User) else subject,
         "request_id": g.get("request_id", "") if has_request_context() else "",
     }
-    if has_request_context() and request.method in READ_ONLY_METHODS:
-        with db.engine.connect() as connection:
-            connection.info[FORCE_WRITE] = True
-            try:
-                with connection.begin():
-                    _append(connection, values)
-            finally:
-                connection.info.pop(FORCE_WRITE, None)
+    if has_request_context() and not declared():
+        with db.engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
+            _append(connection, values)
         move_head()
     else:
         _append(db.session.connection(), values)

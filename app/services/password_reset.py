@@ -5,10 +5,11 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app import unit_of_work
 from app.extensions import db
 from app.models import User
 from app.services import mail
-from app.services.accounts import find_user, set_password
+from app.services.accounts import end_sessions, find_user, hash_password
 
 SALT = "password-reset"
 
@@ -48,6 +49,13 @@ def user_for_token(token: str) -> User | None:
     return user
 
 
-def reset(user: User, password: str) -> None:
-    """Set the new password; this ends every session and uses up the token."""
-    set_password(user, password)
+def reset(user: User, password: str) -> bool:
+    """Set the new password, ending every session and using up the token; False if the link was used meanwhile."""
+    checked = _fingerprint(user)
+    password_hash = hash_password(password)  # slow: before the write lock is taken
+    unit_of_work.write()  # re-reads the account: a reset that got there first has changed its hash
+    if _fingerprint(user) != checked:
+        return False
+    user.password_hash = password_hash
+    end_sessions(user)
+    return True

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import unit_of_work
 from app.content.groups import draw_distinct
 from app.content.sync import current_version_id
 from app.extensions import db
@@ -187,5 +188,5 @@ def save_draft_on_timeout(user: User, request: Any) -> None:
         return
     attempt = db.session.get(QuizAttempt, (request.view_args or {}).get("attempt_id"))
     if attempt is not None and attempt.user_id == user.id and attempt.submitted_at is None:
+        unit_of_work.write()
         save_draft(attempt, request.form)
-        db.session.commit()

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app import unit_of_work
 from app.extensions import db
 from app.models import XapiStatement
 from app.models.base import utcnow
@@ -62,6 +63,11 @@ def post_statements(bodies: list[dict]) -> None:
 
 def _claim(limit: int, due_only: bool) -> list[XapiStatement]:
     """Claim up to `limit` queued statements for this sender, committing the claim."""
+    with unit_of_work.transaction():  # no transaction (on SQLite, no write lock) stays open while talking to the store
+        return _claim_rows(limit, due_only)
+
+
+def _claim_rows(limit: int, due_only: bool) -> list[XapiStatement]:
     now, token = utcnow(), str(uuid.uuid4())
     free = (XapiStatement.claimed_until.is_(None)) | (XapiStatement.claimed_until < now)
     candidates = select(XapiStatement.id).where(XapiStatement.status == "queued", free)
@@ -74,12 +80,16 @@ def _claim(limit: int, due_only: bool) -> list[XapiStatement]:
                            .values(claim=token, claimed_until=now + LEASE).execution_options(synchronize_session=False))
     claimed = select(XapiStatement).where(XapiStatement.claim == token).order_by(XapiStatement.id)
     # populate_existing: rows this session already holds must show the claim just written, or clearing it is lost.
-    rows = list(db.session.scalars(claimed.execution_options(populate_existing=True)))
-    db.session.commit()  # no transaction (on SQLite, no write lock) stays open while talking to the store
-    return rows
+    return list(db.session.scalars(claimed.execution_options(populate_existing=True)))
 
 
 def _record(rows: list[XapiStatement], error: StoreError | None) -> str:
+    with unit_of_work.transaction():
+        _record_rows(rows, error)
+    return "sent" if error is None else ("rejected" if error.status in PERMANENT else "retry")
+
+
+def _record_rows(rows: list[XapiStatement], error: StoreError | None) -> None:
     now = utcnow()
     for row in rows:
         row.attempts += 1
@@ -92,18 +102,17 @@ def _record(rows: list[XapiStatement], error: StoreError | None) -> str:
                 row.status = "rejected"
             else:
                 row.next_attempt_at = now + min(timedelta(seconds=30 * 2 ** min(row.attempts, 12)), MAX_DELAY)
-    db.session.commit()
-    return "sent" if error is None else ("rejected" if error.status in PERMANENT else "retry")
 
 
-def _send(rows: list[XapiStatement], counts: dict[str, int]) -> None:
+def _send(rows: list[XapiStatement], bodies: list[dict], counts: dict[str, int]) -> None:
+    # The bodies were read with the claim: recording an outcome re-reads the rows, and no read may stay open here.
     try:
-        post_statements([row.body for row in rows])
+        post_statements(bodies)
     except StoreError as error:
         if error.status in PERMANENT and len(rows) > 1:
             # One bad statement refuses the whole batch; send them one by one so only that one is set aside.
-            for row in rows:
-                _send([row], counts)
+            for row, body in zip(rows, bodies, strict=True):
+                _send([row], [body], counts)
             return
         current_app.logger.warning("xAPI: %s statement(s) not delivered: %s", len(rows), error)
         counts[_record(rows, error)] += len(rows)
@@ -122,7 +131,7 @@ def deliver_pending(due_only: bool = True, limit: int | None = None) -> dict[str
         rows = _claim(batch if remaining is None else min(batch, remaining), due_only)
         if not rows:
             break
-        _send(rows, counts)
+        _send(rows, [row.body for row in rows], counts)
         if counts["retry"]:
             break  # the store is down: the rest waits for the next round instead of each timing out
         if remaining is not None:

@@ -31,7 +31,6 @@ def items_page(cohort_id: int, slug: str):
     """Item analysis of one quiz over the cohort's attempts, with flags for questions to fix."""
     cohort, quiz, first_only, attempts, items = _analysis(cohort_id, slug)
     audit.record("item_analysis.view", current_user, target=f"cohort:{cohort.id}", quiz=quiz.slug, attempts=len(attempts))
-    db.session.commit()
     return render_template("teach/items.html", cohort=cohort, quiz=quiz, first_only=first_only, attempts=attempts,
                            items=items, method=item_analysis.METHOD, min_responses=item_analysis.MIN_RESPONSES)
 
@@ -46,7 +45,6 @@ def items_csv(cohort_id: int, slug: str):
              "; ".join(f"{choice}: {count}" for choice, count in item.choices.items()), "; ".join(item.flags),
              f"{item.source_file}:{item.source_line}" if item.source_file else ""] for item in items]
     audit.record("item_analysis.export", current_user, target=f"cohort:{cohort.id}", quiz=quiz.slug, attempts=len(attempts))
-    db.session.commit()
     return Response(to_csv(header, body), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="items-{quiz.slug}-cohort-{cohort.id}.csv"'})
 

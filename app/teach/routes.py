@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import unit_of_work
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import Cohort, QuizAttempt, User
@@ -42,8 +43,8 @@ def cohorts_page():
     """The instructor's cohorts, and a form to create one."""
     form = CohortForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         cohort = cohorts.create_cohort(current_user, form.name.data, form.starts_on.data, form.ends_on.data)
-        db.session.commit()
         flash(f"Cohort “{cohort.name}” created. Share the join code {cohort.display_code} or the invitation link.", "success")
         return redirect(url_for("teach.gradebook_page", cohort_id=cohort.id))
     mine = list(db.session.scalars(visible_cohorts(select(Cohort), current_user).order_by(Cohort.archived_at.is_not(None), Cohort.name)))
@@ -59,7 +60,6 @@ def gradebook_page(cohort_id: int):
     book, rows, options = _gradebook_view(cohort)
     page = paginate(rows, request.args.get("page", 1, type=int), gradebook.PAGE_SIZE)
     audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(page.items))
-    db.session.commit()
     summaries = book.summaries(rows)
     return render_template(
         "teach/gradebook.html", cohort=cohort, book=book, rows=rows, page=page, options=options,
@@ -78,7 +78,6 @@ def gradebook_csv(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     book, rows, _options = _gradebook_view(cohort)
     audit.record("gradebook.export", current_user, target=f"cohort:{cohort.id}", learners=len(rows))
-    db.session.commit()
     return Response(exports.gradebook_csv(book.quizzes, rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="gradebook-cohort-{cohort.id}.csv"'})
 
@@ -90,9 +89,9 @@ def archive_cohort(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     form = ConfirmForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         cohorts.archive(cohort)
         audit.record("cohort.archive", current_user, target=f"cohort:{cohort.id}")
-        db.session.commit()
         flash(f"“{cohort.name}” is archived. Its gradebook stays available.", "info")
         return redirect(url_for("teach.cohorts_page"))
     return render_template("teach/confirm.html", form=form, title=f"Archive “{cohort.name}”?",
@@ -108,9 +107,9 @@ def remove_learner(cohort_id: int, user_id: int):
     learner = learner_or_404(cohort, user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
+        unit_of_work.write()
         cohorts.remove_member(cohort, learner.id)
         audit.record("cohort.remove_member", current_user, subject=learner, target=f"cohort:{cohort.id}")
-        db.session.commit()
         flash(f"{learner.display_name} was removed from “{cohort.name}”.", "info")
         return redirect(url_for("teach.gradebook_page", cohort_id=cohort.id))
     return render_template("teach/confirm.html", form=form, title=f"Remove {learner.display_name} from “{cohort.name}”?",
@@ -127,7 +126,6 @@ def learner_page(cohort_id: int, user_id: int):
     attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == learner.id, QuizAttempt.submitted_at.is_not(None))
                                   .order_by(QuizAttempt.submitted_at.desc())).all()
     audit.record("learner.view", current_user, subject=learner, target=f"cohort:{cohort.id}")
-    db.session.commit()
     return render_template("teach/learner.html", cohort=cohort, learner=learner, attempts=attempts,
                            course=progress.course_progress(learner))
 
@@ -141,5 +139,4 @@ def learner_attempt(cohort_id: int, user_id: int, attempt_id: int):
     attempt = db.session.scalar(select(QuizAttempt).where(
         QuizAttempt.id == attempt_id, QuizAttempt.user_id == learner.id, QuizAttempt.submitted_at.is_not(None))) or abort(404)
     audit.record("attempt.view", current_user, subject=learner, target=f"attempt:{attempt.id}")
-    db.session.commit()
     return render_template("teach/attempt.html", cohort=cohort, learner=learner, attempt=attempt, rows=quizzes.review(attempt))
