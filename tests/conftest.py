@@ -211,3 +211,10 @@ def smtp(app):
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     yield collector
     controller.stop()
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark the tests that drive a real browser, so a run on a second database can leave them out (-m 'not browser')."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
