@@ -1,4 +1,4 @@
-"""Register, sign in and sign out."""
+"""Register and confirm the address, sign in and out, reset and change the password, every attempt throttled."""
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -14,21 +14,38 @@ from app.auth.forms import (
 )
 from app.auth_session import start_session_clock
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.models.base import utcnow
 from app.permissions import public, signed_in
-from app.services import audit, password_reset, throttle
+from app.services import audit, password_reset, registration, throttle
 from app.services.accounts import (
     AccountError,
     authenticate,
-    create_user,
     end_sessions,
     normalise_email,
     set_password,
 )
 from app.urls import safe_next
-from app.views import commit_and_send
 
-LOCKED_MESSAGE = "Too many failed sign-ins for this address. Wait 15 minutes, or reset your password."
+THROTTLED = {
+    throttle.SIGN_IN_CLIENT.name: "Too many sign-in attempts from your network. Try again in {wait}.",
+    throttle.SIGN_IN_ACCOUNT.name: "Too many failed sign-ins for this address. Try again in {wait}, or reset your "
+                                   "password: the link we e-mail you always works.",
+    throttle.PASSWORD_CHANGE.name: "Too many wrong current passwords. Try again in {wait}.",
+    throttle.RESET_CLIENT.name: "Too many reset requests from your network. Try again in {wait}.",
+    throttle.REGISTER_CLIENT.name: "Too many sign-ups from your network. Try again in {wait}.",
+}
+
+
+def _throttled(rule: throttle.Rule, wait: int) -> str:
+    """The message for a refused attempt, with the wait in words."""
+    words = f"{wait} seconds" if wait < 120 else f"{-(-wait // 60)} minutes"
+    return THROTTLED[rule.name].format(wait=words)
+
+
+def _client() -> str:
+    """The client's network address (behind a proxy, the proxy must be configured to pass it on)."""
+    return request.remote_addr or "unknown"
 
 
 def _start_session(user) -> None:
@@ -42,21 +59,45 @@ def _start_session(user) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @public
 def register():
-    """Create a learner account and sign it in."""
+    """Sign up: the same answer whether or not the address has an account; the e-mailed link confirms it."""
     if current_user.is_authenticated:
         return redirect(url_for("learn.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = create_user(form.email.data, form.password.data, form.display_name.data)
-        except AccountError as error:
-            getattr(form, error.field or "email").errors.append(str(error))
-        else:
+        now, address = utcnow(), normalise_email(form.email.data)
+        refused = throttle.claim_all([(throttle.REGISTER_CLIENT, _client())], now)
+        if refused:
+            audit.record("register.throttled", None, email=address, limit=refused[0].name)
             db.session.commit()
-            _start_session(user)
-            flash("Welcome! Your account is ready. Start with the first lesson below.", "success")
-            return redirect(url_for("learn.dashboard"))
+            form.email.errors.append(_throttled(*refused))
+            return render_template("auth/register.html", form=form), 429
+        if not throttle.claim(throttle.MAIL_TO_ADDRESS, address, now):
+            try:
+                registration.register(address, form.password.data, form.display_name.data)
+            except AccountError:  # someone signed up with the address this instant; the answer stays the same
+                pass
+        db.session.commit()
+        flash(f"We have sent a message to {address}. Follow the link in it to confirm your address, then sign in.", "info")
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@public
+def confirm_email(token: str):
+    """Confirm the address with the e-mailed link (the GET only shows the button, so link checkers change nothing)."""
+    user = registration.user_for_token(token)
+    if user is None:
+        flash("That confirmation link is invalid or has expired. Sign in to have a new one sent.", "error")
+        return redirect(url_for("auth.login"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        registration.confirm(user)
+        audit.record("account.confirm", user, subject=user)
+        db.session.commit()
+        flash("Your e-mail address is confirmed. Sign in to start learning.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/confirm.html", form=form, email=user.email)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -66,36 +107,42 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
+    status = 200
     if form.validate_on_submit():
-        user = _sign_in(form.email.data, form.password.data, form.password.errors)
+        user, status = _sign_in(form.email.data, form.password.data, form.password.errors)
         if user is not None:
             _start_session(user)
             return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), status
 
 
 def _sign_in(email: str, password: str, errors: list):
-    """Check the password unless the address is locked; count failures; record the outcome in the audit trail."""
-    now = utcnow()
-    if throttle.locked_until(email, now):
-        errors.append(LOCKED_MESSAGE)
-        audit.record("login.refused_locked", None, email=normalise_email(email))
+    """Claim the attempt, then check the password; record the outcome. Returns the account (or None) and a status."""
+    now, address = utcnow(), normalise_email(email)
+    refused = throttle.claim_all([(throttle.SIGN_IN_CLIENT, _client()), (throttle.SIGN_IN_ACCOUNT, address)], now)
+    if refused:
+        audit.record("login.throttled", None, email=address, limit=refused[0].name, wait=refused[1])
         db.session.commit()
-        return None
+        errors.append(_throttled(*refused))
+        return None, 429
+    db.session.commit()  # the claim stands before the slow password check, which runs outside its transaction
     user = authenticate(email, password)
     if user is None:
-        locked = throttle.record_failure(email, now)
-        audit.record("login.failure", None, email=normalise_email(email))
-        if locked:
-            audit.record("login.lockout", None, email=normalise_email(email))
-        errors.append(LOCKED_MESSAGE if locked else "That e-mail address and password do not match an active account.")
+        audit.record("login.failure", None, email=address)
+        errors.append("That e-mail address and password do not match an active account.")
     else:
-        throttle.clear(email)
-        audit.record("login.success", user, subject=user)
+        throttle.release(throttle.SIGN_IN_ACCOUNT, address, now)
+        throttle.refund(throttle.SIGN_IN_CLIENT, _client(), now)
+        if user.email_confirmed_at is None:
+            if not throttle.claim(throttle.MAIL_TO_ADDRESS, address, now):
+                registration.send_confirmation(user)
+            audit.record("login.unconfirmed", user, subject=user)
+            errors.append(f"Confirm your e-mail address first: follow the link in the message sent to {user.email}.")
+            user = None
+        else:
+            audit.record("login.success", user, subject=user)
     db.session.commit()
-    return user
-
-
+    return user, 200
 @bp.route("/logout", methods=["POST"])
 @signed_in
 def logout():
@@ -115,8 +162,18 @@ def request_password_reset():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        password_reset.request_reset(form.email.data)
-        commit_and_send()
+        now, address = utcnow(), normalise_email(form.email.data)
+        refused = throttle.claim_all([(throttle.RESET_CLIENT, _client())], now)
+        if refused:
+            audit.record("password.reset_throttled", None, email=address, limit=refused[0].name)
+            db.session.commit()
+            form.email.errors.append(_throttled(*refused))
+            return render_template("auth/reset_request.html", form=form), 429
+        if throttle.claim(throttle.MAIL_TO_ADDRESS, address, now):  # one address cannot be flooded with links
+            audit.record("password.reset_throttled", None, email=address, limit=throttle.MAIL_TO_ADDRESS.name)
+        else:
+            password_reset.request_reset(address)
+        db.session.commit()  # the outbox sender delivers the link, so the answer does not wait for the mail server
         flash("If an account uses that address, a link to reset its password is on its way. It works for one hour.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
@@ -133,9 +190,13 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         password_reset.reset(user, form.password.data)
+        throttle.release(throttle.SIGN_IN_ACCOUNT, user.email, utcnow())
+        audit.record("password.reset", user, subject=user)
         db.session.commit()
-        flash("Your password is changed. Sign in with the new one.", "success")
-        return redirect(url_for("auth.login"))
+        # Signed in at once: however hard a stranger keeps failing sign-ins for the address, the owner gets in.
+        _start_session(user)
+        flash("Your password is changed and you are signed in. Every other session of your account has ended.", "success")
+        return redirect(url_for("learn.dashboard"))
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -145,11 +206,21 @@ def change_password():
     """Change the password, proving the current one; every other session of the account ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if authenticate(current_user.email, form.current.data) is None:
+        user, now = current_user._get_current_object(), utcnow()
+        wait = throttle.claim(throttle.PASSWORD_CHANGE, user.id, now)
+        if wait:
+            audit.record("password.change_throttled", user, subject=user, wait=wait)
+            db.session.commit()
+            form.current.errors.append(_throttled(throttle.PASSWORD_CHANGE, wait))
+            return render_template("auth/change_password.html", form=form), 429
+        db.session.commit()  # the claim stands before the slow password check
+        if authenticate(user.email, form.current.data) is None:
+            audit.record("password.change_failure", user, subject=user)
+            db.session.commit()
             form.current.errors.append("That is not your current password.")
         else:
-            user = current_user._get_current_object()
             set_password(user, form.password.data)
+            throttle.release(throttle.PASSWORD_CHANGE, user.id, now)
             audit.record("password.change", user, subject=user)
             db.session.commit()
             _start_session(user)

@@ -24,7 +24,7 @@ from app.models.employers import (
     PolicyVersion,
 )
 from app.models.organisations import Cohort, Enrolment
-from app.models.people import ROLES, LoginThrottle, User
+from app.models.people import ROLES, Throttle, User
 from app.models.progress import LessonProgress, QuizAttempt, ReviewItem
 from app.models.xapi import XapiStatement
 
@@ -45,7 +45,6 @@ __all__ = [
     "ContentVersion",
     "Enrolment",
     "GlossaryTerm",
-    "LoginThrottle",
     "Lesson",
     "LessonProgress",
     "Module",
@@ -53,6 +52,7 @@ __all__ = [
     "Quiz",
     "QuizAttempt",
     "ReviewItem",
+    "Throttle",
     "User",
     "XapiStatement",
 ]
