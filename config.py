@@ -73,6 +73,15 @@ class Config:
     XAPI_TIMEOUT = float(os.environ.get("XAPI_TIMEOUT", 10))
     XAPI_BATCH_SIZE = int(os.environ.get("XAPI_BATCH_SIZE", 50))
     XAPI_SEND_IN_BACKGROUND = _env_bool("XAPI_SEND_IN_BACKGROUND", True)
+    # Sign-in, sign-up and reset forms: a per-client-address flood guard kept in Redis when REDIS_URL is set
+    # (shared by every worker and server). Without Redis the database throttle alone applies.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_ENABLED = bool(REDIS_URL)
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "academy"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: the database throttle still protects every form
+    AUTH_FLOOD_LIMIT = os.environ.get("AUTH_FLOOD_LIMIT", "60 per minute")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -105,6 +114,9 @@ class TestingConfig(Config):
     MAIL_BACKEND = "console"
     BASE_URL = "http://localhost"
     XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
+    REDIS_URL = ""  # the tests that need Redis turn the flood guard on themselves
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

@@ -125,3 +125,40 @@ def test_fifteen_reset_requests_for_one_address_queue_three_emails(client, db):
 def test_one_client_address_cannot_ask_for_unlimited_reset_links(client, db):
     codes = [client.post("/auth/reset", data={"email": f"any{n}@example.com"}).status_code for n in range(21)]
     assert codes == [302] * 20 + [429]
+
+
+@pytest.fixture
+def redis_url():
+    """The local Redis server (the flood guard's shared store), or skip where there is none."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    return url
+
+
+def test_with_redis_url_a_flood_from_one_address_is_refused_by_every_worker_before_the_database(database, db, redis_url):
+    import secrets
+
+    from app import create_app
+    from app.extensions import db as _db
+    from tests.conftest import CSRFClient, config_for
+
+    settings = {"REDIS_URL": redis_url, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": redis_url,
+                "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(8)}", "AUTH_FLOOD_LIMIT": "5 per minute"}
+    workers = [create_app(config_for(database, **settings)) for _ in range(2)]
+    statuses = []
+    for n in range(7):
+        worker = workers[n % 2]
+        worker.test_client_class = CSRFClient
+        with worker.app_context():
+            page = worker.test_client().post("/auth/login", data={"email": f"flood{n}@example.com", "password": WRONG})
+            statuses.append(page.status_code)
+    for worker in workers:
+        with worker.app_context():
+            _db.engine.dispose()
+    assert statuses == [200] * 5 + [429] * 2, "the count is shared by both workers"
+    assert actions(db, "login.failure") == 5, "refused floods never reach the password check or the database"

@@ -1,6 +1,6 @@
 """Register and confirm the address, sign in and out, reset and change the password, every attempt throttled."""
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import bp
@@ -13,7 +13,7 @@ from app.auth.forms import (
     ResetRequestForm,
 )
 from app.auth_session import start_session_clock
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms import ConfirmForm
 from app.models.base import utcnow
 from app.permissions import public, signed_in
@@ -48,6 +48,14 @@ def _client() -> str:
     return request.remote_addr or "unknown"
 
 
+def _flood_limit() -> str:
+    """The per-client-address limit of the Redis flood guard (read per request, so tests can set it)."""
+    return current_app.config["AUTH_FLOOD_LIMIT"]
+
+
+flood_guard = limiter.shared_limit(_flood_limit, scope="auth-forms", methods=["POST"])  # one budget for the four forms
+
+
 def _start_session(user) -> None:
     """Sign the user in on a fresh session, so nothing from before sign-in carries over."""
     session.clear()
@@ -57,6 +65,7 @@ def _start_session(user) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@flood_guard
 @public
 def register():
     """Sign up: the same answer whether or not the address has an account; the e-mailed link confirms it."""
@@ -101,6 +110,7 @@ def confirm_email(token: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@flood_guard
 @public
 def login():
     """Sign in with e-mail and password, then go back to where the learner was headed."""
@@ -157,6 +167,7 @@ def logout():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
+@flood_guard
 @public
 def request_password_reset():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
@@ -201,6 +212,7 @@ def reset_password(token: str):
 
 
 @bp.route("/password", methods=["GET", "POST"])
+@flood_guard
 @signed_in
 def change_password():
     """Change the password, proving the current one; every other session of the account ends."""
