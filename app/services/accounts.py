@@ -61,6 +61,7 @@ def normalise_email(email: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _latin_look_alike(char: str) -> str:
+    """The ASCII letter a character of another script looks like (itself when none)."""
     found = confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or []
     return next((glyph["c"] for hit in found for glyph in hit["homoglyphs"] if glyph["c"].isascii()), char)
 
