@@ -129,7 +129,8 @@ def login():
 def _sign_in(email: str, password: str, errors: list):
     """Claim the attempt, then check the password; record the outcome. Returns the account (or None) and a status."""
     now, address = utcnow(), normalise_email(email)
-    refused = throttle.claim_all([(throttle.SIGN_IN_CLIENT, _client()), (throttle.SIGN_IN_ACCOUNT, address)], now)
+    wait = throttle.waiting(throttle.SIGN_IN_CLIENT, _client(), now)
+    refused = (throttle.SIGN_IN_CLIENT, wait) if wait else throttle.claim_all([(throttle.SIGN_IN_ACCOUNT, address)], now)
     if refused:
         audit.record("login.throttled", None, email=address, limit=refused[0].name, wait=refused[1])
         db.session.commit()
@@ -138,11 +139,11 @@ def _sign_in(email: str, password: str, errors: list):
     db.session.commit()  # the claim stands before the slow password check, which runs outside its transaction
     user = authenticate(email, password)
     if user is None:
+        throttle.count(throttle.SIGN_IN_CLIENT, _client(), now)
         audit.record("login.failure", None, email=address)
         errors.append("That e-mail address and password do not match an active account.")
     else:
         throttle.release(throttle.SIGN_IN_ACCOUNT, address, now)
-        throttle.refund(throttle.SIGN_IN_CLIENT, _client(), now)
         if user.email_confirmed_at is None:
             if not throttle.claim(throttle.MAIL_TO_ADDRESS, address, now):
                 registration.send_confirmation(user)

@@ -37,45 +37,61 @@ class Rule:
 
 
 SIGN_IN_ACCOUNT = Rule("sign-in:account", free=5, first=30, ceiling=15 * 60)
-# Higher, because a school or office shares one address; it slows spraying one password over many accounts.
+# Counted after each failure, not claimed, so a school or office signing in at once behind one address is
+# never slowed; it slows spraying one password over many accounts.
 SIGN_IN_CLIENT = Rule("sign-in:client", free=30, first=10, ceiling=15 * 60)
 PASSWORD_CHANGE = Rule("password-change:account", free=5, first=30, ceiling=15 * 60)
 # Every message the public can make us send to an address (reset links, sign-up messages) shares one count.
 MAIL_TO_ADDRESS = Rule("mail:address", free=3, first=60, ceiling=60 * 60)
 RESET_CLIENT = Rule("reset:client", free=20, first=10, ceiling=15 * 60)
-REGISTER_CLIENT = Rule("register:client", free=20, first=10, ceiling=15 * 60)
+REGISTER_CLIENT = Rule("register:client", free=50, first=10, ceiling=15 * 60)  # a class signing up together
 
 
 def _key(rule: Rule, subject: str | int) -> str:
     return f"{rule.name}:{subject}"[:320]
 
 
-def claim(rule: Rule, subject: str | int, now: datetime) -> int:
-    """Count one attempt before doing its work; 0 when it may go ahead, else the seconds left to wait."""
-    key = _key(rule, subject)
+def _hit(rule: Rule, key: str, now: datetime, only_when_open: bool) -> int | None:
+    """Count one hit atomically and set the delay it earns; None when `only_when_open` and a delay is running."""
     forgotten = Throttle.last_at < now - rule.quiet
+    condition = [Throttle.key == key, Throttle.blocked_until <= now] if only_when_open else [Throttle.key == key]
     # A conditional UPDATE: on PostgreSQL a concurrent claim waits for this row and re-checks the condition
     # against the committed result; on SQLite the write transaction already serialises claims.
     hits = db.session.scalar(
-        update(Throttle).where(Throttle.key == key, Throttle.blocked_until <= now)
-        .values(hits=case((forgotten, 1), else_=Throttle.hits + 1), last_at=now)
+        update(Throttle).where(*condition).values(hits=case((forgotten, 1), else_=Throttle.hits + 1), last_at=now)
         .returning(Throttle.hits).execution_options(synchronize_session=False))
     if hits is None:
-        blocked = db.session.scalar(select(Throttle.blocked_until).where(Throttle.key == key))
-        if blocked is not None and blocked > now:
-            return max(1, ceil((blocked - now).total_seconds()))
-        if blocked is not None:  # released by another request in the meantime
-            return claim(rule, subject, now)
+        if db.session.scalar(select(Throttle.id).where(Throttle.key == key)) is not None:
+            return None
         try:
             with db.session.begin_nested():
                 db.session.execute(insert(Throttle).values(key=key, hits=1, last_at=now, blocked_until=now))
         except IntegrityError:  # another worker made the row at the same moment
-            return claim(rule, subject, now)
+            return _hit(rule, key, now, only_when_open)
         hits = 1
     if wait := rule.delay(hits):
         db.session.execute(update(Throttle).where(Throttle.key == key)
                            .values(blocked_until=now + timedelta(seconds=wait)).execution_options(synchronize_session=False))
+    return hits
+
+
+def waiting(rule: Rule, subject: str | int, now: datetime) -> int:
+    """Seconds left before the subject may try again under this rule (0: now)."""
+    blocked = db.session.scalar(select(Throttle.blocked_until).where(Throttle.key == _key(rule, subject)))
+    return max(1, ceil((blocked - now).total_seconds())) if blocked is not None and blocked > now else 0
+
+
+def claim(rule: Rule, subject: str | int, now: datetime) -> int:
+    """Count one attempt before doing its work; 0 when it may go ahead, else the seconds left to wait."""
+    while _hit(rule, _key(rule, subject), now, only_when_open=True) is None:
+        if wait := waiting(rule, subject, now):
+            return wait
     return 0
+
+
+def count(rule: Rule, subject: str | int, now: datetime) -> None:
+    """Count an attempt after the fact (a failure), so that only failures slow the subject."""
+    _hit(rule, _key(rule, subject), now, only_when_open=False)
 
 
 def claim_all(claims: list[tuple[Rule, str | int]], now: datetime) -> tuple[Rule, int] | None:
@@ -90,14 +106,3 @@ def release(rule: Rule, subject: str | int, now: datetime) -> None:
     """Forget the attempts counted for this subject (the owner proved who they are)."""
     db.session.execute(update(Throttle).where(Throttle.key == _key(rule, subject))
                        .values(hits=0, blocked_until=now).execution_options(synchronize_session=False))
-
-
-def refund(rule: Rule, subject: str | int, now: datetime) -> None:
-    """Give back one claimed attempt that succeeded, so people signing in from a shared address never slow it."""
-    key = _key(rule, subject)
-    hits = db.session.scalar(
-        update(Throttle).where(Throttle.key == key).values(hits=case((Throttle.hits > 0, Throttle.hits - 1), else_=0))
-        .returning(Throttle.hits).execution_options(synchronize_session=False))
-    if hits is not None and not rule.delay(hits):
-        db.session.execute(update(Throttle).where(Throttle.key == key, Throttle.blocked_until > now)
-                           .values(blocked_until=now).execution_options(synchronize_session=False))
