@@ -93,6 +93,15 @@ class Config:
     AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(INSTANCE_DIR / "audit-head.json")
     # A request that writes without declaring it (app.unit_of_work.write) fails instead of being logged.
     UNIT_OF_WORK_STRICT = _env_bool("UNIT_OF_WORK_STRICT")
+    # Sign-in, sign-up and reset forms: a per-client-address flood guard kept in Redis when REDIS_URL is set
+    # (shared by every worker and server). Without Redis the database throttle alone applies.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_ENABLED = bool(REDIS_URL)
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "academy"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: the database throttle still protects every form
+    AUTH_FLOOD_LIMIT = os.environ.get("AUTH_FLOOD_LIMIT", "60 per minute")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -141,6 +150,9 @@ class TestingConfig(Config):
             name = f"academy-test-audit-head-{hashlib.sha256(url.encode()).hexdigest()[:16]}.json"
             app.config["AUDIT_HEAD_PATH"] = str(Path(tempfile.gettempdir()) / name)
     UNIT_OF_WORK_STRICT = True  # every write path of the suite proves it declares its write
+    REDIS_URL = ""  # the tests that need Redis turn the flood guard on themselves
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):

@@ -23,7 +23,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to this app."""
     from app.auth_session import load_user
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.sqlite import register_sqlite_events
 
     register_sqlite_events()
@@ -32,6 +32,7 @@ def register_extensions(app: Flask) -> None:
     register_audit(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."

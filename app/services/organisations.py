@@ -16,7 +16,7 @@ from app.models import Invitation, Membership, Organisation, User
 from app.models.base import utcnow
 from app.permissions import managed_organisation
 from app.services import mail
-from app.services.accounts import find_user, normalise_email
+from app.services.accounts import find_user, mask_email, normalise_email
 from app.services.local_time import local_date
 
 CSV_COLUMNS = ("name", "email", "job_role", "hire_date")
@@ -140,10 +140,23 @@ def invitation_for(token: str, now: datetime) -> Invitation:
     return invitation
 
 
+def is_for(invitation: Invitation, user: User) -> bool:
+    """Whether the account has the invited address (an invitation belongs to that address only)."""
+    return normalise_email(user.email) == normalise_email(invitation.email)
+
+
+def not_yours_message(invitation: Invitation) -> str:
+    """What someone signed in with another account is told: whose invitation it is."""
+    return (f"This invitation is for {mask_email(invitation.email)}, not for the account you are signed in with. "
+            "Sign out, then open the link again to accept it with that address.")
+
+
 def accept(invitation: Invitation, user: User, now: datetime) -> Membership:
-    """Make the user a hire of the inviting organisation and use up the invitation."""
+    """Make the user a hire of the inviting organisation and use up the invitation; only the invited address may."""
     if invitation.used_at is not None:
         raise OrganisationError("This invitation has already been used.")
+    if not is_for(invitation, user):
+        raise OrganisationError(not_yours_message(invitation))
     invitation.used_at = now
     membership = db.session.scalar(select(Membership).where(
         Membership.organisation_id == invitation.organisation_id, Membership.user_id == user.id))

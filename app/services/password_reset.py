@@ -8,8 +8,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app import unit_of_work
 from app.extensions import db
 from app.models import User
+from app.models.base import utcnow
 from app.services import mail
-from app.services.accounts import end_sessions, find_user, hash_password
+from app.services.accounts import end_sessions, find_user, hash_password, normalise_email
 
 SALT = "password-reset"
 
@@ -24,9 +25,14 @@ def _fingerprint(user: User) -> str:
 
 
 def request_reset(email: str) -> None:
-    """Queue a reset e-mail if an active account has this address; do nothing visible otherwise."""
+    """Queue one e-mail to the address either way: a reset link if an active account has it, else a note that
+    none does. The request does the same work whether or not the account exists, so its timing tells nothing."""
     user = find_user(email)
     if user is None or not user.active:
+        mail.queue(normalise_email(email), "Billing & Coding Academy password reset",
+                   "Hello,\n\nSomeone asked to reset the password of an account with this e-mail address, but no "
+                   f"active account uses it. To create one, sign up at {mail.site_url('auth.register')}\n\n"
+                   "If it was not you, ignore this message.", kind="password-reset-unknown")
         return
     token = _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
@@ -50,7 +56,10 @@ def user_for_token(token: str) -> User | None:
 
 
 def reset(user: User, password: str) -> bool:
-    """Set the new password, ending every session and using up the token; False if the link was used meanwhile."""
+    """Set the new password, ending every session and using up the token; False if the link was used meanwhile.
+
+    Following the e-mailed link also proves the address, so it confirms an account not yet confirmed.
+    """
     checked = _fingerprint(user)
     password_hash = hash_password(password)  # slow: before the write lock is taken
     unit_of_work.write()  # re-reads the account: a reset that got there first has changed its hash
@@ -58,4 +67,6 @@ def reset(user: User, password: str) -> bool:
         return False
     user.password_hash = password_hash
     end_sessions(user)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
     return True
