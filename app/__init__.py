@@ -28,6 +28,7 @@ def register_extensions(app: Flask) -> None:
     register_sqlite_events()
     db.init_app(app)
     register_xapi(app)
+    register_mail(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -50,6 +51,13 @@ def register_xapi(app: Flask) -> None:
     for name, listener in (("after_commit", send_after_commit), ("after_rollback", forget_after_rollback)):
         if not event.contains(db.session, name, listener):  # one session for every app the process makes
             event.listen(db.session, name, listener)
+
+
+def register_mail(app: Flask) -> None:
+    """The background mail sender: started by the first request the process serves, woken by commits that queue mail."""
+    from app.services import mail_sender
+
+    mail_sender.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

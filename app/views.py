@@ -1,10 +1,11 @@
 """Helpers shared by the views of several blueprints."""
 
 from app.extensions import db
-from app.services import mail
 
 
 def commit_and_send() -> None:
-    """Commit the request, then deliver the e-mails it queued (a failure stays queued for a retry)."""
+    """Commit the request with the e-mails it queued; the background sender delivers them (app.services.mail_sender).
+
+    Nothing is sent here: no request waits for the mail server.
+    """
     db.session.commit()
-    mail.deliver_pending()

@@ -79,7 +79,8 @@ def test_production_refuses_debug_mode():
 
 
 def test_production_starts_with_a_proper_key_and_no_demo_accounts():
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                                "BASE_URL": "https://training.example.org"})
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     result = app.test_cli_runner().invoke(args=["demo", "create"])

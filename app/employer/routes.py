@@ -129,10 +129,14 @@ def upload_hires():
         except UnicodeDecodeError:
             upload.file.errors.append("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")
         else:
-            report = organisations.invite_from_csv(g.organisation, current_user, text)
-            audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
-                         invited=len(report.invited), problems=len(report.problems))
-            commit_and_send()
+            try:
+                report = organisations.invite_from_csv(g.organisation, current_user, text)
+            except organisations.CsvFileError as error:
+                upload.file.errors.append(str(error))
+            else:
+                audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
+                             invited=len(report.invited), problems=len(report.problems))
+                commit_and_send()
     status = 422 if upload.errors or (report and report.problems) else 200
     return render_template("employer/hires.html", form=form, upload=upload, report=report), status
 

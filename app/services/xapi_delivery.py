@@ -1,9 +1,10 @@
 """Posting queued xAPI statements to the Learning Record Store, with retries that lose nothing.
 
 A sender claims a batch of due statements for a short lease (so two workers never post the same rows at
-once), posts them, and records each outcome. An unreachable or failing store leaves the statements queued
-with a growing delay; only a statement the store itself calls invalid (400) or conflicting (409) is set
-aside as "rejected", with the store's answer, for an administrator to look at.
+once; the claim is app.services.outbox's, shared with the e-mail outbox), posts them, and records each
+outcome. An unreachable or failing store leaves the statements queued with a growing delay; only a
+statement the store itself calls invalid (400) or conflicting (409) is set aside as "rejected", with the
+store's answer, for an administrator to look at.
 """
 
 import base64
@@ -11,18 +12,18 @@ import json
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import XapiStatement
 from app.models.base import utcnow
+from app.services import outbox
 
-LEASE = timedelta(minutes=2)
+FIRST_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=1)
 PERMANENT = (400, 409)  # the statement itself is refused; posting it again would get the same answer
 
@@ -61,29 +62,15 @@ def post_statements(bodies: list[dict]) -> None:
 
 
 def _claim(limit: int, due_only: bool) -> list[XapiStatement]:
-    """Claim up to `limit` queued statements for this sender, committing the claim."""
-    now, token = utcnow(), str(uuid.uuid4())
-    free = (XapiStatement.claimed_until.is_(None)) | (XapiStatement.claimed_until < now)
-    candidates = select(XapiStatement.id).where(XapiStatement.status == "queued", free)
-    if due_only:
-        candidates = candidates.where(XapiStatement.next_attempt_at <= now)
-    ids = list(db.session.scalars(candidates.order_by(XapiStatement.id).limit(limit)))
-    if ids:
-        # Re-checked in the UPDATE itself: of two senders racing for a row only one matches it.
-        db.session.execute(update(XapiStatement).where(XapiStatement.id.in_(ids), XapiStatement.status == "queued", free)
-                           .values(claim=token, claimed_until=now + LEASE).execution_options(synchronize_session=False))
-    claimed = select(XapiStatement).where(XapiStatement.claim == token).order_by(XapiStatement.id)
-    # populate_existing: rows this session already holds must show the claim just written, or clearing it is lost.
-    rows = list(db.session.scalars(claimed.execution_options(populate_existing=True)))
-    db.session.commit()  # no transaction (on SQLite, no write lock) stays open while talking to the store
-    return rows
+    """Claim up to `limit` queued statements for this sender, committing the claim (see app.services.outbox)."""
+    return outbox.claim(XapiStatement, limit, due_only)
 
 
 def _record(rows: list[XapiStatement], error: StoreError | None) -> str:
     now = utcnow()
     for row in rows:
         row.attempts += 1
-        row.claim, row.claimed_until = None, None
+        outbox.release(row)
         if error is None:
             row.status, row.sent_at, row.last_error = "sent", now, ""
         else:
@@ -91,7 +78,7 @@ def _record(rows: list[XapiStatement], error: StoreError | None) -> str:
             if error.status in PERMANENT:
                 row.status = "rejected"
             else:
-                row.next_attempt_at = now + min(timedelta(seconds=30 * 2 ** min(row.attempts, 12)), MAX_DELAY)
+                row.next_attempt_at = now + outbox.retry_delay(row.attempts, FIRST_DELAY, MAX_DELAY)
     db.session.commit()
     return "sent" if error is None else ("rejected" if error.status in PERMANENT else "retry")
 
