@@ -104,6 +104,8 @@ def mail_send(everything: bool) -> None:
     """Deliver queued e-mail now (from cron, e.g. every 5 minutes; the app's own sender does the same)."""
     delivered = mail.deliver_pending(due_only=not everything)
     click.echo(f"{delivered['sent']} sent, {delivered['retry']} to retry later, {delivered['failed']} failed for good.")
+    if delivered["retry"]:  # cron reports a mail server that is down or refuses us for now
+        raise click.ClickException("The mail server did not take every message; they stay queued and will be retried.")
 
 
 content = AppGroup("content", help="Check and load the course content (lessons/ and quizzes/).")

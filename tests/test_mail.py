@@ -127,6 +127,24 @@ def test_a_message_that_cannot_be_sent_is_marked_failed_with_its_reason_and_neve
     assert "0 sent, 0 to retry later, 0 failed for good." in again.output, "a failed message is never tried again"
 
 
+def test_a_server_that_cannot_be_reached_ends_the_run_and_cron_hears_of_it(app, db, smtp):
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    first, second = mail.queue("one@example.com", "One", "x"), mail.queue("two@example.com", "Two", "x")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 1 and "0 sent, 1 to retry later, 0 failed for good." in result.output
+    assert "stay queued and will be retried" in result.output
+    db.session.refresh(first)
+    db.session.refresh(second)
+    assert (first.status, first.attempts, second.attempts) == ("queued", 1, 0), "the rest waits for the next run"
+    assert first.next_attempt_at > utcnow() and "Connection refused" in first.last_error
+    app.config["MAIL_PORT"] = port
+    assert app.test_cli_runner().invoke(args=["mail", "send"]).output.startswith("1 sent"), "the next run sends what is due"
+    assert app.test_cli_runner().invoke(args=["mail", "send", "--all"]).output.startswith("1 sent")
+    assert sorted(m["To"] for m in smtp.messages) == ["one@example.com", "two@example.com"]
+
+
 # Item 2: no request waits for the mail server; two senders never send one message twice.
 
 def test_requests_only_queue_mail_and_never_wait_for_the_server(client, db, login_as, smtp):

@@ -44,8 +44,9 @@ def test_a_long_organisation_name_fits_the_digest_subject_and_no_organisation_lo
     for message in db.session.scalars(select(EmailMessage)):
         assert len(message.subject) <= limit and len(message.kind) <= EmailMessage.__table__.c.kind.type.length
     [digest] = smtp.to(long_manager.email)
-    assert len(digest["Subject"]) <= limit
-    assert digest["Subject"].startswith(LONG_NAME[:100]) and digest["Subject"].endswith(": 1 overdue training item(s) on 05 December 2026")
+    subject = " ".join(digest["Subject"].split())  # Python's header folding may double a space where it folds
+    assert len(subject) <= limit
+    assert subject.startswith(LONG_NAME[:100]) and subject.endswith("…: 1 overdue training item(s) on 05 December 2026")
     assert smtp.to(small_manager.email)[0]["Subject"] == "Small Clinic: 1 overdue training item(s) on 05 December 2026"
     assert smtp.to(long_hire.email) and smtp.to(small_hire.email)
 
