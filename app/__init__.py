@@ -30,6 +30,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     register_xapi(app)
     register_audit(app)
+    register_mail(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -74,6 +75,13 @@ def register_input_guards(app: Flask) -> None:
     from app.input import register_input_guards as register
 
     register(app)
+
+
+def register_mail(app: Flask) -> None:
+    """The background mail sender: started by the first request the process serves, woken by commits that queue mail."""
+    from app.services import mail_sender
+
+    mail_sender.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -71,7 +71,8 @@ def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_
     page.get_by_role("button", name="Send invitation").click()
     assert page.get_by_text("Invitation sent to hana.hire@example.com").is_visible()
     from app.models import EmailMessage
-    link = re.search(r"http://localhost(/invite/\S+)", db.session.query(EmailMessage).one().body).group(1)
+    from app.services.mail import render_body
+    link = re.search(r"http://localhost(/invite/\S+)", render_body(db.session.query(EmailMessage).one())).group(1)
     db.session.commit()
 
     page.get_by_role("link", name="Required training").click()

@@ -89,6 +89,7 @@ def test_the_old_cookie_fails_after_logout_password_change_and_deactivation(app,
 def test_production_cookies_are_secure_and_hsts_is_sent(database):
     config = config_for(database)
     production = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "AUDIT_HEAD_PATH": config.AUDIT_HEAD_PATH,
+                                                     "BASE_URL": "https://training.example.org", "MAIL_SEND_IN_BACKGROUND": False,
                                                      "SQLALCHEMY_DATABASE_URI": config.SQLALCHEMY_DATABASE_URI})
     app = create_app(production)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]

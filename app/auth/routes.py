@@ -27,7 +27,6 @@ from app.services.accounts import (
     set_password,
 )
 from app.urls import safe_next
-from app.views import send_mail_after_commit
 
 BAD_LINK_MESSAGE = "That reset link is invalid, expired or already used. Ask for a new one."
 
@@ -91,7 +90,6 @@ def register():
                 registration.register(address, form.password.data, form.display_name.data)  # hashes, then writes
             except AccountError:  # someone signed up with the address this instant; the answer stays the same
                 pass
-            send_mail_after_commit()
         flash(f"We have sent a message to {address}. Follow the link in it to confirm your address, then sign in.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
@@ -155,7 +153,6 @@ def _sign_in(email: str, password: str, errors: list):
         if user.email_confirmed_at is None:
             if not throttle.claim(throttle.MAIL_TO_ADDRESS, address, now):
                 registration.send_confirmation(user)
-                send_mail_after_commit()
             audit.record("login.unconfirmed", user, subject=user)
             errors.append(f"Confirm your e-mail address first: follow the link in the message sent to {user.email}.")
             user = None
@@ -195,7 +192,6 @@ def request_password_reset():
             audit.record("password.reset_throttled", None, email=address, limit=throttle.MAIL_TO_ADDRESS.name)
         else:
             password_reset.request_reset(address)
-            send_mail_after_commit()
         flash("If an account uses that address, a link to reset its password is on its way. It works for one hour.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)

@@ -34,13 +34,22 @@ def request_reset(email: str) -> None:
                    f"active account uses it. To create one, sign up at {mail.site_url('auth.register')}\n\n"
                    "If it was not you, ignore this message.", kind="password-reset-unknown")
         return
-    token = _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    link = mail.site_url("auth.reset_password", token=token)
+    # The token is signed when the e-mail is sent (reset_link): the outbox keeps only the account id and the
+    # password fingerprint, which make no link without SECRET_KEY.
+    link = mail.SecretLink("password-reset", {"u": user.id, "f": _fingerprint(user)})
     mail.queue(user.email, "Reset your Billing & Coding Academy password",
-               f"Hello {user.display_name},\n\nSomeone asked to reset the password of this account. If it was you, "
-               f"choose a new password within {minutes} minutes:\n{link}\n\nIf it was not you, ignore this message; "
-               "your password stays as it is.", kind="password-reset")
+               (f"Hello {user.display_name},\n\nSomeone asked to reset the password of this account. If it was you, "
+                f"choose a new password within {minutes} minutes:\n", link, "\n\nIf it was not you, ignore this message; "
+                "your password stays as it is."), kind="password-reset")
+
+
+@mail.link_maker("password-reset")
+def reset_link(data: dict) -> str:
+    """The reset link of a queued e-mail, signed now: it works for PASSWORD_RESET_MINUTES from the sending."""
+    if not isinstance(data.get("u"), int) or not isinstance(data.get("f"), str):
+        raise mail.MessageError("The reset e-mail lacks its account.")
+    return mail.site_url("auth.reset_password", token=_serializer().dumps({"u": data["u"], "f": data["f"]}))
 
 
 def user_for_token(token: str) -> User | None:

@@ -52,13 +52,20 @@ def register(email: str, password: str, display_name: str) -> User | None:
 
 
 def send_confirmation(user: User) -> None:
-    """Queue an e-mail with a link that confirms the account's address."""
-    token = _serializer().dumps({"u": user.id, "s": email_skeleton(user.email)})
-    link = mail.site_url("auth.confirm_email", token=token)
+    """Queue an e-mail with a link that confirms the account's address (the link is made when it is sent)."""
+    link = mail.SecretLink("email-confirmation", {"u": user.id, "s": email_skeleton(user.email)})
     mail.queue(user.email, SUBJECT,
-               f"Hello {user.display_name},\n\nConfirm your e-mail address within {CONFIRM_DAYS} days to start "
-               f"learning:\n{link}\n\nIf you did not sign up, ignore this message; no account will be usable.",
+               (f"Hello {user.display_name},\n\nConfirm your e-mail address within {CONFIRM_DAYS} days to start "
+                "learning:\n", link, "\n\nIf you did not sign up, ignore this message; no account will be usable."),
                kind="email-confirmation")
+
+
+@mail.link_maker("email-confirmation")
+def confirmation_link(data: dict) -> str:
+    """The confirmation link of a queued e-mail, signed now from what was stored (useless without SECRET_KEY)."""
+    if not isinstance(data.get("u"), int) or not isinstance(data.get("s"), str):
+        raise mail.MessageError("The confirmation e-mail lacks its account.")
+    return mail.site_url("auth.confirm_email", token=_serializer().dumps({"u": data["u"], "s": data["s"]}))
 
 
 def user_for_token(token: str) -> User | None:
