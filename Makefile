@@ -35,8 +35,9 @@ setup: install
 	$(FLASK) content sync
 	$(FLASK) demo create
 
+# HOST and PORT also reach the app, whose e-mailed links and certificate QR codes then point here (BASE_URL).
 run: setup
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn with the production configuration (SECRET_KEY and AUDIT_KEY must be set; see README).
 serve: install

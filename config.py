@@ -41,6 +41,18 @@ def _check_time_zone(name: str) -> None:
         raise RuntimeError(f"DEFAULT_TIME_ZONE must be an IANA time zone name such as America/Chicago, not {name!r}.") from error
 
 
+def development_base_url() -> str:
+    """The address `make run` (or `flask run`) serves on, from HOST and PORT (or FLASK_RUN_HOST and FLASK_RUN_PORT)."""
+    host = os.environ.get("HOST") or os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    port = os.environ.get("PORT") or os.environ.get("FLASK_RUN_PORT") or "5000"
+    # Listening on every address is not binding anything here: the links use this machine's own address.
+    if host in ("0.0.0.0", "::", ""):  # nosec B104
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -64,7 +76,8 @@ class Config:
     ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
     ATTEMPTS_PER_PAGE = 20
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", 1024 * 1024))  # larger requests get a clear 413 page
-    # E-mail: "smtp" sends through MAIL_SERVER; "console" prints and keeps messages in the outbox only.
+    # E-mail: "smtp" sends through MAIL_SERVER; "console" prints each message (link included) to standard output.
+    # Requests only queue messages; a sender outside the request delivers them (app.services.mail_sender).
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
@@ -76,10 +89,16 @@ class Config:
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 5))
     # Where an organisation has not chosen its own time zone, "today" (due, overdue, reminders) is a date here.
     DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "America/New_York")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 10))  # seconds for each exchange with the server
+    # Retries wait 1, 2, 4 ... minutes (at most an hour): 8 attempts cover about two hours of a server being down.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 8))
+    MAIL_SEND_IN_BACKGROUND = _env_bool("MAIL_SEND_IN_BACKGROUND", True)
+    MAIL_POLL_SECONDS = float(os.environ.get("MAIL_POLL_SECONDS", 30))  # how often the sender looks for retries
     INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", 7))
     PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", 60))
-    # Links in e-mails (sent from the command line too) need the site's public address.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Links in e-mails and certificates (made from the command line too) need the site's public address.
+    # Production refuses to start without it; development derives it from HOST and PORT.
+    BASE_URL = os.environ.get("BASE_URL", "")
     # xAPI: statements go to a Learning Record Store only when XAPI_ENDPOINT is set (e.g. https://lrs.example/xAPI/).
     XAPI_ENDPOINT = os.environ.get("XAPI_ENDPOINT", "")
     XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
@@ -93,6 +112,15 @@ class Config:
     AUDIT_HEAD_PATH = os.environ.get("AUDIT_HEAD_PATH") or str(INSTANCE_DIR / "audit-head.json")
     # A request that writes without declaring it (app.unit_of_work.write) fails instead of being logged.
     UNIT_OF_WORK_STRICT = _env_bool("UNIT_OF_WORK_STRICT")
+    # Sign-in, sign-up and reset forms: a per-client-address flood guard kept in Redis when REDIS_URL is set
+    # (shared by every worker and server). Without Redis the database throttle alone applies.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_ENABLED = bool(REDIS_URL)
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_KEY_PREFIX = "academy"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: the database throttle still protects every form
+    AUTH_FLOOD_LIMIT = os.environ.get("AUTH_FLOOD_LIMIT", "60 per minute")
 
     @classmethod
     def init_app(cls, app) -> None:
@@ -108,12 +136,14 @@ class DevelopmentConfig(Config):
 
     @classmethod
     def init_app(cls, app) -> None:
-        """Use the keys kept under instance/ unless SECRET_KEY and AUDIT_KEY are given."""
+        """Use the keys kept under instance/ unless SECRET_KEY and AUDIT_KEY are given; links point at where `make run` serves."""
         super().init_app(app)
         if not app.config.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = _development_key()
         if not app.config.get("AUDIT_KEY"):
             app.config["AUDIT_KEY"] = _development_key("dev-audit-key")
+        if not app.config.get("BASE_URL"):
+            app.config["BASE_URL"] = development_base_url()
 
 
 class TestingConfig(Config):
@@ -127,6 +157,7 @@ class TestingConfig(Config):
     ARGON2_TIME_COST = 2
     DEMO_ACCOUNTS = True
     MAIL_BACKEND = "console"
+    MAIL_SEND_IN_BACKGROUND = False  # tests deliver with mail.deliver_pending(); those of the sender start it
     BASE_URL = "http://localhost"
     XAPI_ENDPOINT = ""  # tests that need a Learning Record Store start their own
     AUDIT_KEY = "testing-audit-key-not-for-production-use-0000000"  # a fixed key for the test suite only
@@ -141,6 +172,9 @@ class TestingConfig(Config):
             name = f"academy-test-audit-head-{hashlib.sha256(url.encode()).hexdigest()[:16]}.json"
             app.config["AUDIT_HEAD_PATH"] = str(Path(tempfile.gettempdir()) / name)
     UNIT_OF_WORK_STRICT = True  # every write path of the suite proves it declares its write
+    REDIS_URL = ""  # the tests that need Redis turn the flood guard on themselves
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 class ProductionConfig(Config):
@@ -162,6 +196,10 @@ class ProductionConfig(Config):
             raise RuntimeError("AUDIT_KEY must differ from SECRET_KEY.")
         if app.debug or app.config.get("DEBUG"):
             raise RuntimeError("Debug mode must be off in production.")
+        base_url = app.config.get("BASE_URL") or ""
+        if not base_url.startswith(("http://", "https://")):
+            raise RuntimeError("BASE_URL must be set in production to the site's public address (e.g. https://training.example.org): "
+                               "links in e-mails and certificates are built on it.")
 
 
 CONFIGS = {

@@ -23,15 +23,17 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to this app."""
     from app.auth_session import load_user
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.sqlite import register_sqlite_events
 
     register_sqlite_events()
     db.init_app(app)
     register_xapi(app)
     register_audit(app)
+    register_mail(app)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
@@ -73,6 +75,13 @@ def register_input_guards(app: Flask) -> None:
     from app.input import register_input_guards as register
 
     register(app)
+
+
+def register_mail(app: Flask) -> None:
+    """The background mail sender: started by the first request the process serves, woken by commits that queue mail."""
+    from app.services import mail_sender
+
+    mail_sender.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -97,7 +97,10 @@ mail_group = AppGroup("mail", help="The e-mail outbox.")
 @reminders.command("send")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Act as if it were this day (UTC).")
 def reminders_send(today) -> None:
-    """Send due, overdue and expiry reminders once each, renew expired yearly training, deliver the outbox."""
+    """Send due, overdue and expiry reminders once each, renew expired yearly training, deliver the outbox.
+
+    An organisation whose part fails is logged and skipped; the others are done, and the command exits 1.
+    """
     day = today.date() if today else utcnow().date()
     with unit_of_work.transaction():
         rebuild_summaries(fix=True)  # the daily run checks the summary rows against the facts and mends any drift
@@ -107,13 +110,19 @@ def reminders_send(today) -> None:
         click.echo(f"sent {line}")
     click.echo(f"{len(report.sent)} reminder(s) queued for {day}, {report.renewed} yearly renewal(s); "
                f"outbox: {delivered['sent']} sent, {delivered['retry']} to retry, {delivered['failed']} failed.")
+    if report.failed:
+        raise click.ClickException(f"Skipped {len(report.failed)} organisation(s) that failed (ids "
+                                   f"{', '.join(map(str, report.failed))}); see the log. The others were done.")
 
 
 @mail_group.command("send")
-def mail_send() -> None:
-    """Deliver (or retry) every queued e-mail."""
-    delivered = mail.deliver_pending()
+@click.option("--all", "everything", is_flag=True, help="Also send messages still waiting out a retry delay.")
+def mail_send(everything: bool) -> None:
+    """Deliver queued e-mail now (from cron, e.g. every 5 minutes; the app's own sender does the same)."""
+    delivered = mail.deliver_pending(due_only=not everything)
     click.echo(f"{delivered['sent']} sent, {delivered['retry']} to retry later, {delivered['failed']} failed for good.")
+    if delivered["retry"]:  # cron reports a mail server that is down or refuses us for now
+        raise click.ClickException("The mail server did not take every message; they stay queued and will be retried.")
 
 
 content = AppGroup("content", help="Check and load the course content (lessons/ and quizzes/).")

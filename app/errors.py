@@ -12,6 +12,7 @@ MESSAGES = {
     404: ("Page not found", "There is no page at this address."),
     405: ("Not allowed", "This page cannot be used that way."),
     413: ("Too large", "What you sent is larger than this site accepts."),
+    429: ("Too many requests", "Too many requests came from your network in a short time. Wait a minute, then try again."),
     500: ("Something went wrong", "An unexpected error stopped this page. Nothing you submitted was half-saved; please try again."),
 }
 

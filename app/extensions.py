@@ -1,5 +1,7 @@
 """Extension instances, created unbound; the application factory binds them."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# A flood guard in Redis, on only where REDIS_URL is set (RATELIMIT_ENABLED); the exact per-account and
+# per-client limits are the database throttle's (app.services.throttle), which needs no extra service.
+limiter = Limiter(key_func=get_remote_address)

@@ -27,10 +27,12 @@ from tests.stress import free_port
 
 CONNECTIONS, THREADS, SECONDS, WORKERS = 64, 2, 8, 2
 SECRET, AUDIT_KEY = secrets.token_hex(32), secrets.token_hex(32)
+BASE_URL = "https://training.example.org"
 
 
 def _config(url: str):
     return type("BenchConfig", (ProductionConfig,), {"SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY, "SQLALCHEMY_DATABASE_URI": url,
+                                                      "BASE_URL": BASE_URL,
                                                      "DEMO_ACCOUNTS": True, "SESSION_COOKIE_SECURE": False})
 
 
@@ -212,7 +214,7 @@ def main() -> None:
         connection.execute("CREATE TABLE hits (id INTEGER PRIMARY KEY, note TEXT)")
     app_port, ceiling_port = free_port(), free_port()
     env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY, "AUDIT_HEAD_PATH": str(work / "audit-head.json"),
-           "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0"}
+           "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "BASE_URL": BASE_URL}
     app_server = serve("app:create_app()", app_port, env, work / "app.log", "/healthz")
     ceiling = serve("tests.bench_ceiling:create_app()", ceiling_port, {"CEILING_DATABASE": str(ceiling_db)}, work / "ceiling.log", "/page")
     peaks: dict = {}

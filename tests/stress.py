@@ -58,6 +58,7 @@ def prepare(database: Path, learners: int) -> list[tuple[str, list[tuple[int, li
     from app import create_app
     from app.extensions import db
     from app.models import Quiz, QuizAttempt, User
+    from app.models.base import utcnow
     from app.questions import question_type
     from app.services.accounts import hash_password
 
@@ -68,7 +69,7 @@ def prepare(database: Path, learners: int) -> list[tuple[str, list[tuple[int, li
         hashed = hash_password(PASSWORD)
         ids = db.session.scalars(insert(User).returning(User.id), [
             {"email": f"stress{n}@example.com", "display_name": f"Stress {n}", "password_hash": hashed, "role": "student",
-             "active": True, "session_nonce": f"nonce{n}"} for n in range(learners)]).all()
+             "active": True, "session_nonce": f"nonce{n}", "email_confirmed_at": utcnow()} for n in range(learners)]).all()
         for n, user_id in enumerate(ids):
             work = []
             for quiz in quizzes:

@@ -86,7 +86,8 @@ def test_production_refuses_a_missing_short_or_reused_audit_key(key):
 
 
 def test_production_starts_with_a_proper_key_and_no_demo_accounts():
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                                                "BASE_URL": "https://training.example.org"})
     app = create_app(config)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     result = app.test_cli_runner().invoke(args=["demo", "create"])

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from app.models import User
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.test_registration import mailed_link
 
 NEW = {"display_name": "Pat Example", "email": "Pat@Example.com", "password": "correct horse battery", "confirm": "correct horse battery"}
 
@@ -14,21 +15,29 @@ def user_count(db) -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_registering_creates_a_student_with_an_argon2id_hash_and_signs_in(client, db):
+def test_registering_creates_an_unconfirmed_student_who_signs_in_after_following_the_link(client, db, smtp):
     response = client.post("/auth/register", data=NEW)
     assert response.status_code == 302
     user = db.session.scalar(select(User))
-    assert user.email == "pat@example.com" and user.role == "student"
+    assert user.email == "pat@example.com" and user.role == "student" and user.email_confirmed_at is None
     assert user.password_hash.startswith("$argon2id$")
+    assert "Your course" not in client.get("/").get_data(as_text=True)
+    refused = sign_in(client, "pat@example.com", NEW["password"])
+    assert refused.status_code == 200 and "Confirm your e-mail address first" in refused.get_data(as_text=True)
+    link = mailed_link(smtp, "pat@example.com", "/auth/confirm/")
+    assert "Confirm my address" in client.get(link).get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.email_confirmed_at is None, "opening the link (as a mail scanner does) confirms nothing"
+    client.post(link)
+    assert sign_in(client, "pat@example.com", NEW["password"]).status_code == 302
     assert "Your course" in client.get("/").get_data(as_text=True)
 
 
-def test_email_addresses_are_unique_regardless_of_case(client, db):
-    client.post("/auth/register", data=NEW)
-    client.post("/auth/logout")
-    response = client.post("/auth/register", data={**NEW, "email": "PAT@example.COM"})
-    assert response.status_code == 200
-    assert "An account with this e-mail address already exists." in response.get_data(as_text=True)
+def test_email_addresses_are_unique_regardless_of_case(client, db, smtp):
+    first = client.post("/auth/register", data=NEW, follow_redirects=True).get_data(as_text=True)
+    again = client.post("/auth/register", data={**NEW, "email": "PAT@example.COM"}, follow_redirects=True)
+    assert again.status_code == 200 and "already exists" not in again.get_data(as_text=True)
+    assert "We have sent a message to pat@example.com" in first and "We have sent a message to pat@example.com" in again.get_data(as_text=True)
     assert user_count(db) == 1
 
 

@@ -2,6 +2,7 @@
 
 from app.extensions import db
 from app.models import QuizAttempt
+from tests.test_registration import mailed_link
 
 
 def answer_correctly(page, attempt: QuizAttempt) -> None:
@@ -21,7 +22,7 @@ def answer_correctly(page, attempt: QuizAttempt) -> None:
             question.locator("input").fill(shown["accepted"][0])
 
 
-def test_a_learner_registers_reads_a_lesson_passes_a_quiz_and_sees_progress(browser, live_server):
+def test_a_learner_registers_reads_a_lesson_passes_a_quiz_and_sees_progress(browser, live_server, smtp):
     app, base = live_server
     page = browser.new_page()
     page.goto(base + "/")
@@ -31,6 +32,11 @@ def test_a_learner_registers_reads_a_lesson_passes_a_quiz_and_sees_progress(brow
     page.get_by_label("Password", exact=True).fill("a browser test password")
     page.get_by_label("Repeat the password").fill("a browser test password")
     page.get_by_role("button", name="Create account").click()
+    page.goto(base + mailed_link(smtp, "robin@example.com", "/auth/confirm/"))  # the e-mailed link confirms the address
+    page.get_by_role("button", name="Confirm my address").click()
+    page.get_by_label("E-mail address").fill("robin@example.com")
+    page.get_by_label("Password").fill("a browser test password")
+    page.get_by_role("button", name="Sign in").click()
     assert page.get_by_text("0% complete").is_visible()
 
     page.get_by_role("link", name="Start:").click()

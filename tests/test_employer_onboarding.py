@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.models import EmailMessage, Invitation, Membership, User
 from app.models.base import utcnow
+from app.services import mail
 from tests.conftest import sign_in
 from tests.factories import add_hire, make_organisation, make_user
 
@@ -30,6 +31,8 @@ def test_an_invitation_arrives_by_smtp_and_creates_the_account(client, db, login
     response = client.post("/employer/hires", data={"name": "Pat Sample", "email": "Pat@Example.com", "job_role": "coder",
                                                     "hire_date": "2026-11-01"})
     assert response.status_code == 302
+    assert smtp.messages == [], "the request only queued the invitation"
+    mail.deliver_pending()
     [message] = smtp.to("pat@example.com")
     assert "Lakeside Billing Office invites you" in message["Subject"]
     link = invitation_link(message)
@@ -53,6 +56,7 @@ def test_an_existing_account_accepts_while_signed_in(app, client, db, login_as, 
     manager_client = app.test_client()
     sign_in(manager_client, manager.email)
     manager_client.post("/employer/hires", data={"name": "Al Ready", "email": "already@example.com"})
+    mail.deliver_pending()
     link = invitation_link(smtp.to("already@example.com")[0])
     assert "Sign in to accept" in client.get(link).get_data(as_text=True)
     sign_in(client, learner.email)
@@ -65,6 +69,7 @@ def test_an_expired_invitation_is_refused(client, db, login_as, smtp):
     make_organisation(manager)
     db.session.commit()
     client.post("/employer/hires", data={"name": "Late Comer", "email": "late@example.com"})
+    mail.deliver_pending()
     link = invitation_link(smtp.to("late@example.com")[0])
     invitation = db.session.scalar(select(Invitation))
     invitation.expires_at = utcnow() - timedelta(minutes=1)
@@ -94,6 +99,7 @@ def test_a_csv_upload_invites_good_rows_and_reports_bad_ones_by_line(client, db,
     assert "Line 3: “not-an-email” is not a valid e-mail address." in page
     assert "Line 4: “01/10/2026” is not a date; write it as YYYY-MM-DD." in page
     assert "Line 6: ann@example.com appears earlier in the file." in page
+    mail.deliver_pending()
     assert sorted(m["To"] for m in smtp.messages) == ["ann@example.com", "ben@example.com"]
 
 
@@ -141,11 +147,14 @@ def test_a_failed_send_is_kept_and_retried(app, client, db, login_as, smtp):
     port = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = 1  # nothing listens there
     client.post("/employer/hires", data={"name": "Retry Me", "email": "retry@example.com"})
+    assert mail.deliver_pending() == {"sent": 0, "retry": 1, "failed": 0}
     message = db.session.scalar(select(EmailMessage))
     db.session.refresh(message)
     assert (message.status, message.attempts) == ("queued", 1) and message.last_error
+    assert message.next_attempt_at > message.created_at, "tried again after a delay"
     app.config["MAIL_PORT"] = port
-    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert "0 sent" in app.test_cli_runner().invoke(args=["mail", "send"]).output, "still waiting out the delay"
+    result = app.test_cli_runner().invoke(args=["mail", "send", "--all"])
     assert "1 sent" in result.output
     db.session.refresh(message)
     assert message.status == "sent" and len(smtp.to("retry@example.com")) == 1
@@ -158,8 +167,10 @@ def test_password_reset_never_reveals_accounts_and_its_link_works_once(client, d
     unknown = client.post("/auth/reset", data={"email": "nobody@example.com"}, follow_redirects=True).get_data(as_text=True)
     notice = "If an account uses that address, a link to reset its password is on its way."
     assert notice in known and notice in unknown
-    [message] = smtp.messages
+    mail.deliver_pending()
+    [message] = smtp.to("forgetful@example.com")
     link = re.search(r"http://localhost(/auth/reset/\S+)", smtp.body(message)).group(1)
+    assert "no active account uses it" in smtp.body(smtp.to("nobody@example.com")[0])
     client.post(link, data={"password": "a brand new password", "confirm": "a brand new password"})
     assert sign_in(client, user.email, "a brand new password").status_code == 302
     client.post("/auth/logout")

@@ -24,6 +24,7 @@ def test_healthz_answers_503_when_the_database_is_not(tmp_path):
 def test_static_urls_carry_a_content_hash_and_are_cached_for_a_year_in_production(database):
     production = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "AUDIT_KEY": "y" * 40,
                                                      "AUDIT_HEAD_PATH": config_for(database).AUDIT_HEAD_PATH,
+                                                     "BASE_URL": "https://training.example.org", "MAIL_SEND_IN_BACKGROUND": False,
                                                      "SQLALCHEMY_DATABASE_URI": config_for(database).SQLALCHEMY_DATABASE_URI})
     app = create_app(production)
     with app.app_context():

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, update
 
 from app import unit_of_work
 from app.extensions import db as _db
-from app.models import AuditEvent, LoginThrottle, User
+from app.models import AuditEvent, Throttle, User
 from app.models.base import utcnow
 from app.sqlite import WRITE
 from tests.conftest import sign_in, sqlite_only
@@ -55,7 +55,7 @@ def test_no_write_lock_is_held_while_a_sign_in_checks_the_password(client, db, l
     assert sign_in(client, "nobody@example.com", "a wrong password 123").status_code == 200
     assert lock_probe and set(lock_probe) == {"free"}
     # ...and the failure is still recorded, in the short write transaction after the check.
-    assert db.session.scalar(select(LoginThrottle.failures).where(LoginThrottle.email == "nobody@example.com")) == 1
+    assert db.session.scalar(select(func.sum(Throttle.hits)).where(Throttle.key.contains("nobody@example.com"))) == 1
 
 
 @sqlite_only
@@ -80,7 +80,7 @@ def routes(app):
 
     def write_row(keep: bool = False):
         (unit_of_work.keep if keep else unit_of_work.write)()
-        _db.session.add(LoginThrottle(email=key, failures=1, first_failure_at=utcnow()))
+        _db.session.add(Throttle(key=key, hits=1, last_at=utcnow(), blocked_until=utcnow()))
         _db.session.flush()
 
     def ok():
@@ -108,14 +108,14 @@ def routes(app):
         raise RuntimeError("boom")
 
     def undeclared():
-        _db.session.execute(insert(LoginThrottle).values(email=key, failures=1, first_failure_at=utcnow()))
+        _db.session.execute(insert(Throttle).values(key=key, hits=1, last_at=utcnow(), blocked_until=utcnow()))
         return "written"
 
     for view in (ok, rerendered, kept, kept_then_aborted, aborted, crashed, undeclared):
         app.add_url_rule(f"/_uow/{view.__name__}", view.__name__, view)
 
     def stored() -> int:
-        return _db.session.scalar(select(func.count()).select_from(LoginThrottle).where(LoginThrottle.email == key))
+        return _db.session.scalar(select(func.count()).select_from(Throttle).where(Throttle.key == key))
 
     return stored
 

@@ -1,15 +1,17 @@
 """Admin views: find accounts, change roles, deactivate and reactivate."""
 
+import math
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.admin import bp
 from app.admin.forms import RoleForm
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import EmailMessage, User, XapiStatement
-from app.pagination import paginate
+from app.pagination import Page, paginate
 from app.permissions import roles_required
 from app.services import admin as accounts_admin
 from app.services import audit, audit_log, xapi_delivery
@@ -86,10 +88,17 @@ def reactivate(user_id: int):
 @bp.route("/outbox")
 @roles_required("admin")
 def outbox():
-    """The e-mail outbox: what was sent, what waits for a retry, and what failed (with the error)."""
-    messages = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id.desc())).all()
-    page = paginate(list(messages), request.args.get("page", 1, type=int), PAGE_SIZE)
-    return render_template("admin/outbox.html", page=page)
+    """The e-mail outbox: what was sent, what waits for a retry, and what failed (with the reason).
+
+    Bodies are shown as stored: a personal link (password reset, invitation) is never in them, only a placeholder.
+    """
+    total = db.session.scalar(select(func.count()).select_from(EmailMessage)) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = min(max(1, request.args.get("page", 1, type=int)), pages)
+    messages = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id.desc())
+                                  .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    counts = dict(db.session.execute(select(EmailMessage.status, func.count()).group_by(EmailMessage.status)).all())
+    return render_template("admin/outbox.html", page=Page(list(messages), number, pages, total), counts=counts)
 
 
 @bp.route("/xapi")

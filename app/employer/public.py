@@ -26,11 +26,15 @@ def accept_invitation(token: str):
     except organisations.OrganisationError as error:
         return render_template("employer/invitation.html", error=str(error), invitation=None), 410
     signed_in = current_user.is_authenticated
+    if signed_in and not organisations.is_for(invitation, current_user):  # the invitation stays open for its owner
+        return render_template("employer/invitation.html", error=organisations.not_yours_message(invitation),
+                               invitation=None), 403
     has_account = find_user(invitation.email) is not None
     form = ConfirmForm() if signed_in else AcceptForm(data={"display_name": invitation.name})
     if form.validate_on_submit() and (signed_in or not has_account):
         try:
-            user = current_user if signed_in else create_user(invitation.email, form.password.data, form.display_name.data)
+            user = current_user if signed_in else create_user(invitation.email, form.password.data, form.display_name.data,
+                                                                  confirmed=True)  # the link proved the address
             unit_of_work.write()  # create_user has declared it already, after hashing the password
             membership = organisations.accept(invitation, user, now)
         except (AccountError, organisations.OrganisationError) as error:

@@ -15,7 +15,6 @@ from app.pagination import paginate
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
 from app.services import audit, compliance, local_time, organisations
 from app.services.exports import compliance_csv
-from app.views import send_mail_after_commit
 
 PAGE_SIZE = 50
 
@@ -95,7 +94,6 @@ def hires():
             form.email.errors.append(str(error))
         else:
             audit.record("hire.invite", current_user, target=f"organisation:{g.organisation.id}", email=form.email.data.lower())
-            send_mail_after_commit()
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("employer.hires"))
     return render_template("employer/hires.html", form=form, upload=upload, report=None), 422 if form.errors else 200
@@ -115,10 +113,14 @@ def upload_hires():
             upload.file.errors.append("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")
         else:
             unit_of_work.keep()  # the good rows are invited even though the page lists bad ones (422)
-            report = organisations.invite_from_csv(g.organisation, current_user, text)
-            audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
-                         invited=len(report.invited), problems=len(report.problems))
-            send_mail_after_commit()
+            try:
+                report = organisations.invite_from_csv(g.organisation, current_user, text)
+            except organisations.CsvFileError as error:
+                unit_of_work.discard()  # a file that cannot be read is refused whole
+                upload.file.errors.append(str(error))
+            else:
+                audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
+                             invited=len(report.invited), problems=len(report.problems))
     status = 422 if upload.errors or (report and report.problems) else 200
     return render_template("employer/hires.html", form=form, upload=upload, report=report), status
 

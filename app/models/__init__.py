@@ -25,7 +25,7 @@ from app.models.employers import (
     PolicyVersion,
 )
 from app.models.organisations import Cohort, Enrolment
-from app.models.people import ROLES, LoginThrottle, User
+from app.models.people import ROLES, Throttle, User
 from app.models.progress import LessonProgress, QuizAttempt, QuizStanding, ReviewItem
 from app.models.xapi import XapiStatement
 
@@ -48,7 +48,6 @@ __all__ = [
     "ContentVersion",
     "Enrolment",
     "GlossaryTerm",
-    "LoginThrottle",
     "Lesson",
     "LessonProgress",
     "Module",
@@ -57,6 +56,7 @@ __all__ = [
     "QuizAttempt",
     "QuizStanding",
     "ReviewItem",
+    "Throttle",
     "User",
     "XapiStatement",
 ]

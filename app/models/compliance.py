@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -114,9 +114,15 @@ class ReminderSent(db.Model):
 
 
 class EmailMessage(db.Model):
-    """An e-mail in the outbox: queued with the request's data, delivered after it, retried on failure."""
+    """An e-mail in the outbox: queued with the request's data, delivered by a sender outside it, retried on failure.
+
+    `body` is what may be shown: a personal link (password reset, invitation) is never stored in it. In its
+    place stands a placeholder, and `meta["link"]` holds what the sender needs to make the link at send
+    time, which is useless without the app's SECRET_KEY (see app.services.mail).
+    """
 
     __tablename__ = "email_messages"
+    __table_args__ = (Index("ix_email_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254))
@@ -124,8 +130,12 @@ class EmailMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, sent, failed
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, sent, failed (with the reason in last_error)
     attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A sender claims a message for a short lease before sending it, so two senders never send it twice.
+    claim: Mapped[str | None] = mapped_column(String(36))
+    claimed_until: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

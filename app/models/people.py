@@ -19,19 +19,24 @@ def new_session_nonce() -> str:
 
 
 class User(UserMixin, db.Model):
-    """An account; e-mail addresses are stored lower-case, so uniqueness ignores case."""
+    """An account; e-mail addresses are stored normalised and lower-case, so uniqueness ignores case.
+
+    `email_key` is the address's look-alike skeleton (unique), so "аdmin@" in Cyrillic cannot sit beside "admin@".
+    """
 
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    email_key: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="student")
     active: Mapped[bool] = mapped_column(default=True)
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    email_confirmed_at: Mapped[datetime | None]  # None until the owner follows the e-mailed link
 
     @property
     def is_active(self) -> bool:
@@ -46,13 +51,13 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class LoginThrottle(db.Model):
-    """Failed sign-ins per e-mail address (whether or not it has an account), shared by every worker."""
+class Throttle(db.Model):
+    """Attempts counted against one limit for one subject (an address, an account, a client), shared by every worker."""
 
-    __tablename__ = "login_throttles"
+    __tablename__ = "throttles"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    first_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
-    locked_until: Mapped[datetime | None]
+    key: Mapped[str] = mapped_column(String(320), unique=True)
+    hits: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[datetime] = mapped_column(default=utcnow)

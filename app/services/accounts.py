@@ -1,16 +1,20 @@
 """Accounts: registration, password hashing and checking, sign-in bookkeeping."""
 
+import unicodedata
 from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from confusable_homoglyphs import confusables
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app import unit_of_work
 from app.extensions import db
 from app.models import ROLES, User
+from app.models.base import utcnow
 from app.models.people import new_session_nonce
 
 # Verifying against this hash when the e-mail is unknown keeps the response time the same either way.
@@ -46,8 +50,34 @@ def hash_password(password: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    """E-mail addresses compare without case or surrounding spaces."""
-    return email.strip().lower()
+    """The address in email-validator's normalised form (NFC, IDNA domain), lower-case; text that is not an
+    address is only trimmed and lower-cased (no account can have it)."""
+    text = email.strip()
+    try:
+        text = validate_email(text, check_deliverability=False, globally_deliverable=False).normalized
+    except EmailNotValidError:
+        pass
+    return unicodedata.normalize("NFC", text.lower())
+
+
+@lru_cache(maxsize=4096)
+def _latin_look_alike(char: str) -> str:
+    """The ASCII letter a character of another script looks like (itself when none)."""
+    found = confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or []
+    return next((glyph["c"] for hit in found for glyph in hit["homoglyphs"] if glyph["c"].isascii()), char)
+
+
+def email_skeleton(email: str) -> str:
+    """What the address looks like: NFKC folds fullwidth and styled letters, and letters of other scripts that
+    look like Latin ones (Cyrillic а, Greek ο) become those, so look-alike addresses share one skeleton."""
+    text = unicodedata.normalize("NFKC", normalise_email(email)).casefold()
+    return "".join(char if char.isascii() else _latin_look_alike(char) for char in text)[:254]
+
+
+def mask_email(email: str) -> str:
+    """The address with most of its local part hidden (p***@example.com), to say whose something is."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 def find_user(email: str) -> User | None:
@@ -55,19 +85,31 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(email: str, password: str, display_name: str, role: str = "student") -> User:
-    """Create an account; raises AccountError if the e-mail is taken or the role unknown."""
+def find_look_alike(email: str) -> User | None:
+    """The account whose address is this one or looks the same (differing only by look-alike characters)."""
+    return db.session.scalar(select(User).where(
+        or_(User.email == normalise_email(email), User.email_key == email_skeleton(email))).limit(1))
+
+
+def create_user(email: str, password: str, display_name: str, role: str = "student", *, confirmed: bool = True) -> User:
+    """Create an account; raises AccountError if the e-mail (or a look-alike of it) is taken or the role unknown.
+
+    Only self-registration passes confirmed=False: staff created with the CLI or an invitation have shown
+    their address by that path.
+    """
     if role not in ROLES:
         raise AccountError(f"Role must be one of: {', '.join(ROLES)}.", "role")
     password_hash = hash_password(password)  # slow: before the write lock is taken
     unit_of_work.write()
-    user = User(email=normalise_email(email), display_name=display_name.strip(), role=role, password_hash=password_hash)
+    user = User(email=normalise_email(email), email_key=email_skeleton(email), display_name=display_name.strip(),
+                role=role, password_hash=password_hash, email_confirmed_at=utcnow() if confirmed else None)
     try:
         with db.session.begin_nested():
             db.session.add(user)
             db.session.flush()
     except IntegrityError:
-        raise AccountError("An account with this e-mail address already exists.", "email") from None
+        raise AccountError("An account with this e-mail address, or one that looks the same, already exists.",
+                           "email") from None
     return user
 
 

@@ -130,10 +130,13 @@ def _one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1, day=28)
 
 
-def renew_expired(today: date) -> list[HireTraining]:
-    """Start the next cycle of every yearly training that has expired and has no newer cycle."""
-    expired = db.session.scalars(select(HireTraining).join(Assignment).where(
-        Assignment.yearly.is_(True), HireTraining.expires_on.is_not(None), HireTraining.expires_on < today)).all()
+def renew_expired(today: date, organisation_id: int | None = None) -> list[HireTraining]:
+    """Start the next cycle of every yearly training (of one organisation, if given) that has expired and has no newer cycle."""
+    query = select(HireTraining).join(Assignment).where(
+        Assignment.yearly.is_(True), HireTraining.expires_on.is_not(None), HireTraining.expires_on < today)
+    if organisation_id is not None:
+        query = query.where(Assignment.organisation_id == organisation_id)
+    expired = db.session.scalars(query).all()
     started = []
     for training in expired:
         later = db.session.scalar(select(exists().where(

@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, create_engine, select
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from app.extensions import db
 from app.models import AuditEvent
@@ -80,6 +81,18 @@ def write_head(head: Head) -> None:
         _write(path, head)
 
 
+_unpooled: dict[str, Engine] = {}
+
+
+def _own_connection() -> Connection:
+    """A connection outside the app's pool: the head moves after a commit, while the committing request still holds its
+    pooled connection, so taking a second one from that pool could wait for ever once every connection is so held."""
+    url = db.engine.url.render_as_string(hide_password=False)
+    if url not in _unpooled:  # an engine without a pool keeps no connection open, so one per database costs nothing
+        _unpooled[url] = create_engine(url, poolclass=NullPool)
+    return _unpooled[url].connect()
+
+
 def advance_head(connection=None) -> Head:
     """Move the head over every event that continues the chain from it; an event that does not is left for verify.
 
@@ -94,7 +107,7 @@ def advance_head(connection=None) -> Head:
             log.warning("No audit head at %s: starting one from the database's chain.", path)
         head = recorded or Head()
         own = connection is None
-        connection = db.engine.connect() if own else connection
+        connection = _own_connection() if own else connection
         try:
             events = connection.execute(select(AuditEvent.__table__).where(AuditEvent.id > head.last_id)
                                         .order_by(AuditEvent.id).execution_options(yield_per=500))

@@ -27,7 +27,9 @@ def backup_sqlite(target: Path) -> int:
     copy = sqlite3.connect(target)
     try:
         with copy:
-            source.backup(copy, pages=1024)
+            # In one step, from one snapshot: copied in parts, a backup restarts whenever another connection writes
+            # between two parts, so a busy site's larger database (the code set included) would never finish.
+            source.backup(copy, pages=-1)
         result = copy.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         copy.close()

@@ -38,8 +38,10 @@ def build_cohort(instructor: User, learners: int, quizzes: int = 10, attempts: i
     unusable = hash_password(secrets.token_urlsafe(24))
     tag = secrets.token_hex(3)
     user_ids = db.session.scalars(insert(User).returning(User.id), [
-        {"email": f"learner{n}.{tag}@demo.example", "display_name": f"Demo Learner {n:04d}", "password_hash": unusable,
-         "role": "student", "active": True, "session_nonce": secrets.token_urlsafe(16), "created_at": now}
+        {"email": f"learner{n}.{tag}@demo.example", "email_key": f"learner{n}.{tag}@demo.example",
+         "display_name": f"Demo Learner {n:04d}", "password_hash": unusable,
+         "role": "student", "active": True, "session_nonce": secrets.token_urlsafe(16), "created_at": now,
+         "email_confirmed_at": now}
         for n in range(1, learners + 1)
     ]).all()
     db.session.flush()
@@ -99,8 +101,10 @@ def build_organisation(manager: User, hires: int, trainings: int = 5, seed: int 
     unusable = hash_password(secrets.token_urlsafe(24))
     tag = secrets.token_hex(3)
     user_ids = db.session.scalars(insert(User).returning(User.id), [
-        {"email": f"hire{n}.{tag}@demo.example", "display_name": f"Demo Hire {n:04d}", "password_hash": unusable,
-         "role": "student", "active": True, "session_nonce": secrets.token_urlsafe(16), "created_at": now}
+        {"email": f"hire{n}.{tag}@demo.example", "email_key": f"hire{n}.{tag}@demo.example",
+         "display_name": f"Demo Hire {n:04d}", "password_hash": unusable,
+         "role": "student", "active": True, "session_nonce": secrets.token_urlsafe(16), "created_at": now,
+         "email_confirmed_at": now}
         for n in range(1, hires + 1)]).all()
     roles = ("coder", "biller", "front desk")
     db.session.execute(insert(Membership), [

@@ -8,8 +8,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app import unit_of_work
 from app.extensions import db
 from app.models import User
+from app.models.base import utcnow
 from app.services import mail
-from app.services.accounts import end_sessions, find_user, hash_password
+from app.services.accounts import end_sessions, find_user, hash_password, normalise_email
 
 SALT = "password-reset"
 
@@ -24,17 +25,31 @@ def _fingerprint(user: User) -> str:
 
 
 def request_reset(email: str) -> None:
-    """Queue a reset e-mail if an active account has this address; do nothing visible otherwise."""
+    """Queue one e-mail to the address either way: a reset link if an active account has it, else a note that
+    none does. The request does the same work whether or not the account exists, so its timing tells nothing."""
     user = find_user(email)
     if user is None or not user.active:
+        mail.queue(normalise_email(email), "Billing & Coding Academy password reset",
+                   "Hello,\n\nSomeone asked to reset the password of an account with this e-mail address, but no "
+                   f"active account uses it. To create one, sign up at {mail.site_url('auth.register')}\n\n"
+                   "If it was not you, ignore this message.", kind="password-reset-unknown")
         return
-    token = _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
-    link = mail.site_url("auth.reset_password", token=token)
+    # The token is signed when the e-mail is sent (reset_link): the outbox keeps only the account id and the
+    # password fingerprint, which make no link without SECRET_KEY.
+    link = mail.SecretLink("password-reset", {"u": user.id, "f": _fingerprint(user)})
     mail.queue(user.email, "Reset your Billing & Coding Academy password",
-               f"Hello {user.display_name},\n\nSomeone asked to reset the password of this account. If it was you, "
-               f"choose a new password within {minutes} minutes:\n{link}\n\nIf it was not you, ignore this message; "
-               "your password stays as it is.", kind="password-reset")
+               (f"Hello {user.display_name},\n\nSomeone asked to reset the password of this account. If it was you, "
+                f"choose a new password within {minutes} minutes:\n", link, "\n\nIf it was not you, ignore this message; "
+                "your password stays as it is."), kind="password-reset")
+
+
+@mail.link_maker("password-reset")
+def reset_link(data: dict) -> str:
+    """The reset link of a queued e-mail, signed now: it works for PASSWORD_RESET_MINUTES from the sending."""
+    if not isinstance(data.get("u"), int) or not isinstance(data.get("f"), str):
+        raise mail.MessageError("The reset e-mail lacks its account.")
+    return mail.site_url("auth.reset_password", token=_serializer().dumps({"u": data["u"], "f": data["f"]}))
 
 
 def user_for_token(token: str) -> User | None:
@@ -50,7 +65,10 @@ def user_for_token(token: str) -> User | None:
 
 
 def reset(user: User, password: str) -> bool:
-    """Set the new password, ending every session and using up the token; False if the link was used meanwhile."""
+    """Set the new password, ending every session and using up the token; False if the link was used meanwhile.
+
+    Following the e-mailed link also proves the address, so it confirms an account not yet confirmed.
+    """
     checked = _fingerprint(user)
     password_hash = hash_password(password)  # slow: before the write lock is taken
     unit_of_work.write()  # re-reads the account: a reset that got there first has changed its hash
@@ -58,4 +76,6 @@ def reset(user: User, password: str) -> bool:
         return False
     user.password_hash = password_hash
     end_sessions(user)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
     return True

@@ -1,9 +1,10 @@
 """Posting queued xAPI statements to the Learning Record Store, with retries that lose nothing.
 
 A sender claims a batch of due statements for a short lease (so two workers never post the same rows at
-once), posts them, and records each outcome. An unreachable or failing store leaves the statements queued
-with a growing delay; only a statement the store itself calls invalid (400) or conflicting (409) is set
-aside as "rejected", with the store's answer, for an administrator to look at.
+once; the claim is app.services.outbox's, shared with the e-mail outbox), posts them, and records each
+outcome. An unreachable or failing store leaves the statements queued with a growing delay; only a
+statement the store itself calls invalid (400) or conflicting (409) is set aside as "rejected", with the
+store's answer, for an administrator to look at.
 """
 
 import base64
@@ -11,19 +12,19 @@ import json
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import unit_of_work
 from app.extensions import db
 from app.models import XapiStatement
 from app.models.base import utcnow
+from app.services import outbox
 
-LEASE = timedelta(minutes=2)
+FIRST_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=1)
 PERMANENT = (400, 409)  # the statement itself is refused; posting it again would get the same answer
 
@@ -62,57 +63,35 @@ def post_statements(bodies: list[dict]) -> None:
 
 
 def _claim(limit: int, due_only: bool) -> list[XapiStatement]:
-    """Claim up to `limit` queued statements for this sender, committing the claim."""
-    with unit_of_work.transaction():  # no transaction (on SQLite, no write lock) stays open while talking to the store
-        return _claim_rows(limit, due_only)
-
-
-def _claim_rows(limit: int, due_only: bool) -> list[XapiStatement]:
-    now, token = utcnow(), str(uuid.uuid4())
-    free = (XapiStatement.claimed_until.is_(None)) | (XapiStatement.claimed_until < now)
-    candidates = select(XapiStatement.id).where(XapiStatement.status == "queued", free)
-    if due_only:
-        candidates = candidates.where(XapiStatement.next_attempt_at <= now)
-    ids = list(db.session.scalars(candidates.order_by(XapiStatement.id).limit(limit)))
-    if ids:
-        # Re-checked in the UPDATE itself: of two senders racing for a row only one matches it.
-        db.session.execute(update(XapiStatement).where(XapiStatement.id.in_(ids), XapiStatement.status == "queued", free)
-                           .values(claim=token, claimed_until=now + LEASE).execution_options(synchronize_session=False))
-    claimed = select(XapiStatement).where(XapiStatement.claim == token).order_by(XapiStatement.id)
-    # populate_existing: rows this session already holds must show the claim just written, or clearing it is lost.
-    return list(db.session.scalars(claimed.execution_options(populate_existing=True)))
+    """Claim up to `limit` queued statements for this sender, committing the claim (see app.services.outbox)."""
+    return outbox.claim(XapiStatement, limit, due_only)
 
 
 def _record(rows: list[XapiStatement], error: StoreError | None) -> str:
-    with unit_of_work.transaction():
-        _record_rows(rows, error)
+    now = utcnow()
+    with unit_of_work.transaction():  # the outcome is its own short write, after the talk with the store
+        for row in rows:
+            row.attempts += 1
+            outbox.release(row)
+            if error is None:
+                row.status, row.sent_at, row.last_error = "sent", now, ""
+            else:
+                row.last_error = str(error)[:500]
+                if error.status in PERMANENT:
+                    row.status = "rejected"
+                else:
+                    row.next_attempt_at = now + outbox.retry_delay(row.attempts, FIRST_DELAY, MAX_DELAY)
     return "sent" if error is None else ("rejected" if error.status in PERMANENT else "retry")
 
 
-def _record_rows(rows: list[XapiStatement], error: StoreError | None) -> None:
-    now = utcnow()
-    for row in rows:
-        row.attempts += 1
-        row.claim, row.claimed_until = None, None
-        if error is None:
-            row.status, row.sent_at, row.last_error = "sent", now, ""
-        else:
-            row.last_error = str(error)[:500]
-            if error.status in PERMANENT:
-                row.status = "rejected"
-            else:
-                row.next_attempt_at = now + min(timedelta(seconds=30 * 2 ** min(row.attempts, 12)), MAX_DELAY)
-
-
-def _send(rows: list[XapiStatement], bodies: list[dict], counts: dict[str, int]) -> None:
-    # The bodies were read with the claim: recording an outcome re-reads the rows, and no read may stay open here.
+def _send(rows: list[XapiStatement], counts: dict[str, int]) -> None:
     try:
-        post_statements(bodies)
+        post_statements([row.body for row in rows])
     except StoreError as error:
         if error.status in PERMANENT and len(rows) > 1:
             # One bad statement refuses the whole batch; send them one by one so only that one is set aside.
-            for row, body in zip(rows, bodies, strict=True):
-                _send([row], [body], counts)
+            for row in rows:
+                _send([row], counts)
             return
         current_app.logger.warning("xAPI: %s statement(s) not delivered: %s", len(rows), error)
         counts[_record(rows, error)] += len(rows)
@@ -131,7 +110,7 @@ def deliver_pending(due_only: bool = True, limit: int | None = None) -> dict[str
         rows = _claim(batch if remaining is None else min(batch, remaining), due_only)
         if not rows:
             break
-        _send(rows, [row.body for row in rows], counts)
+        _send(rows, counts)
         if counts["retry"]:
             break  # the store is down: the rest waits for the next round instead of each timing out
         if remaining is not None:
