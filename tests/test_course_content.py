@@ -88,7 +88,7 @@ def test_cpt_codes_never_come_with_an_ama_descriptor():
     assert not re.search(r"\b\d{5}\b\s*(:|—|-)\s*\"", all_text())
 
 
-@pytest.mark.parametrize("name", ["workstation-posture.svg", "claim-path.svg"])
+@pytest.mark.parametrize("name", ["workstation-posture.svg", "claim-path.svg", "one-stay-two-claims.svg"])
 def test_illustrations_ship_with_a_text_alternative_and_are_shown(name):
     svg = (BASE_DIR / "app" / "static" / "img" / name).read_text()
     assert "<title" in svg and "<desc" in svg and "<script" not in svg and "http" not in svg.replace("http://www.w3.org", "")
