@@ -88,9 +88,18 @@ def test_cpt_codes_never_come_with_an_ama_descriptor():
     assert not re.search(r"\b\d{5}\b\s*(:|—|-)\s*\"", all_text())
 
 
-@pytest.mark.parametrize("name", ["workstation-posture.svg", "claim-path.svg", "one-stay-two-claims.svg"])
+@pytest.mark.parametrize("name", ["workstation-posture.svg", "claim-path.svg", "one-stay-two-claims.svg", "cms-1500-coder-items.svg"])
 def test_illustrations_ship_with_a_text_alternative_and_are_shown(name):
     svg = (BASE_DIR / "app" / "static" / "img" / name).read_text()
     assert "<title" in svg and "<desc" in svg and "<script" not in svg and "http" not in svg.replace("http://www.w3.org", "")
     shown = re.findall(rf"!\[([^\]]+)\]\(/static/img/{re.escape(name)}\)", all_text())
     assert shown and len(shown[0]) > 40, "shown in a lesson with a full text alternative"
+
+
+@pytest.mark.parametrize("module", ["procedures-services", "insurance-claims"])
+def test_the_claim_modules_have_graded_cases_and_the_final_exam_can_draw_them(module):
+    exercises = [quiz for quiz in COURSE.quizzes if quiz.module == module and quiz.kind == "exercise"]
+    assert exercises and len(exercises[0].questions) >= 5
+    cases = {q.definition["prompt"] for q in exercises[0].questions}
+    bank = next(quiz for quiz in COURSE.quizzes if quiz.module == module and quiz.kind == "quiz")
+    assert sum(q.definition["prompt"] in cases for q in bank.questions) >= 2, "two cases in the bank the exam draws from"
