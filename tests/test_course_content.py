@@ -111,3 +111,12 @@ def test_the_coding_modules_have_graded_cases_the_final_exam_can_draw():
     banks = {quiz.module: quiz for quiz in COURSE.quizzes if quiz.kind == "quiz"}
     for module in ("coding-icd10cm", "icd10cm-guidelines"):
         assert any(q.definition["type"] == "code_entry" for q in banks[module].questions), module
+
+
+@pytest.mark.parametrize("module", ["procedures-services", "insurance-claims"])
+def test_the_claim_modules_have_graded_cases_and_the_final_exam_can_draw_them(module):
+    exercises = [quiz for quiz in COURSE.quizzes if quiz.module == module and quiz.kind == "exercise"]
+    assert exercises and len(exercises[0].questions) >= 5
+    cases = {q.definition["prompt"] for q in exercises[0].questions}
+    bank = next(quiz for quiz in COURSE.quizzes if quiz.module == module and quiz.kind == "quiz")
+    assert sum(q.definition["prompt"] in cases for q in bank.questions) >= 2, "two cases in the bank the exam draws from"

@@ -38,12 +38,12 @@ def test_gradebook_figures_match_hand_computed_values(app, db):
     book = gradebook.build(cohort)
     rows = {row.user.id: row for row in book.rows}
     items = book.lessons_total + len(book.quizzes)
-    assert book.lessons_total == 31 and len(book.quizzes) == 18
+    assert book.lessons_total == 42 and len(book.quizzes) == 26
     assert rows[ann.id].results[role.id] == gradebook.QuizResult(100, 2, True)
     assert rows[ben.id].results[role.id] == gradebook.QuizResult(25, 1, False)
     assert role.id not in rows[cy.id].results
     assert rows[ann.id].lessons_done == 2
-    assert rows[ann.id].completion == round(100 * (2 + 1) / items)  # 2 lessons + 1 quiz passed, of 49 items
+    assert rows[ann.id].completion == round(100 * (2 + 1) / items)  # 2 lessons + 1 quiz passed, of 68 items
     assert rows[ben.id].completion == 0 and rows[cy.id].last_activity is None
     assert rows[ann.id].completion == course_progress(db.session.get(type(ann), ann.id)).percent
     summary = next(s for s in book.summaries() if s.quiz.id == role.id)
