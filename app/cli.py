@@ -19,7 +19,6 @@ from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
-from app.models.base import utcnow
 from app.services import audit, mail
 from app.services.accounts import AccountError, create_user, find_user, set_password
 from app.services.audit_head import read_head, write_head
@@ -95,20 +94,22 @@ mail_group = AppGroup("mail", help="The e-mail outbox.")
 
 
 @reminders.command("send")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Act as if it were this day (UTC).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Act as if it were this day everywhere (by default each organisation's own date today).")
 def reminders_send(today) -> None:
     """Send due, overdue and expiry reminders once each, renew expired yearly training, deliver the outbox.
 
     An organisation whose part fails is logged and skipped; the others are done, and the command exits 1.
     """
-    day = today.date() if today else utcnow().date()
+    day = today.date() if today else None
     with unit_of_work.transaction():
         rebuild_summaries(fix=True)  # the daily run checks the summary rows against the facts and mends any drift
         report = send_reminders(day)
     delivered = mail.deliver_pending()
     for line in report.sent:
         click.echo(f"sent {line}")
-    click.echo(f"{len(report.sent)} reminder(s) queued for {day}, {report.renewed} yearly renewal(s); "
+    when = day or "each organisation's date today"
+    click.echo(f"{len(report.sent)} reminder(s) queued for {when}, {report.renewed} yearly renewal(s); "
                f"outbox: {delivered['sent']} sent, {delivered['retry']} to retry, {delivered['failed']} failed.")
     if report.failed:
         raise click.ClickException(f"Skipped {len(report.failed)} organisation(s) that failed (ids "

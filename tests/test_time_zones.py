@@ -95,3 +95,22 @@ def test_a_manager_sets_the_zone_and_an_unknown_zone_is_refused(app, client, db,
 def test_a_bad_default_zone_stops_the_app_at_start(database):
     with pytest.raises(RuntimeError, match="DEFAULT_TIME_ZONE"):
         create_app(config_for(database, DEFAULT_TIME_ZONE="Nowhere/Land"))
+
+
+def test_the_daily_run_uses_each_organisations_own_date(app, db):
+    from app.services.reminders import send_reminders
+
+    hires = {}
+    for zone in ("Asia/Tokyo", "America/Los_Angeles"):
+        manager = make_user("employer")
+        organisation = make_organisation(manager, name=f"Clinic in {zone}")
+        organisation.time_zone = zone
+        hire = make_user(name=f"Hire in {zone}")
+        add_hire(organisation, hire)
+        assign(organisation, manager, module_slugs=["role"], due_days=None, due_date=DUE)
+        hires[zone] = hire
+    db.session.commit()
+    # 18:00 UTC on 1 December: 2 December in Tokyo (overdue there), still 1 December in Los Angeles (due today).
+    report = send_reminders(now=datetime(2026, 12, 1, 18, 0))
+    assert any(line.startswith("overdue to") and hires["Asia/Tokyo"].email in line for line in report.sent), report.sent
+    assert any(line.startswith("due-3 to") and hires["America/Los_Angeles"].email in line for line in report.sent), report.sent

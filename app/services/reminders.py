@@ -6,7 +6,7 @@ never stops the others. Every text stored is fitted to its column (subjects thro
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -20,7 +20,8 @@ from app.models import (
     ReminderSent,
     User,
 )
-from app.services import mail
+from app.models.base import utcnow
+from app.services import local_time, mail
 from app.services.assignments import renew_expired
 from app.services.compliance import EXPIRING_DAYS
 
@@ -77,20 +78,23 @@ def _claim(key: str, already: set[str]) -> bool:
     return True
 
 
-def send_reminders(today: date) -> RunReport:
+def send_reminders(today: date | None = None, now: datetime | None = None) -> RunReport:
     """Queue every reminder due today that was not sent before, renew expired yearly training, and report.
 
+    "Today" is each organisation's own date (its time zone) at `now`, unless `today` names the day for all.
     Each organisation is done in its own savepoint: one whose part fails is logged, rolled back and named in
     the report, and the others go on (the caller commits what succeeded).
     """
     report = RunReport()
     already = set(db.session.scalars(select(ReminderSent.key)))
-    for organisation_id in list(db.session.scalars(select(Organisation.id).order_by(Organisation.id))):
+    now = now or utcnow()
+    for organisation in list(db.session.scalars(select(Organisation).order_by(Organisation.id))):
+        organisation_id, day = organisation.id, today or local_time.today(organisation, now)
         try:
             with db.session.begin_nested():
-                renewed, sent = _organisation_run(organisation_id, today, already)
+                renewed, sent = _organisation_run(organisation_id, day, already)
         except Exception:  # whatever broke, the other organisations still get their reminders and renewals
-            current_app.logger.exception("Reminders for organisation %s failed on %s; it was skipped", organisation_id, today)
+            current_app.logger.exception("Reminders for organisation %s failed on %s; it was skipped", organisation_id, day)
             report.failed.append(organisation_id)
             continue
         report.renewed += renewed
