@@ -25,8 +25,7 @@ PASSWORD = "screenshots are not a secret 7"  # nosec B105 - a throwaway account 
 
 def _build(database: Path):
     """A migrated, content-loaded database with a learner who finished one module and is mid-quiz in the next,
-    and has a coding case open (the tests' demo exercise, added to a copy of the content)."""
-    import shutil
+    and has the course's coding cases open."""
 
     from flask_migrate import upgrade
     from sqlalchemy import select
@@ -37,23 +36,21 @@ def _build(database: Path):
     from app.models import Quiz
     from app.services import quizzes
     from app.services.accounts import create_user
-    from tests.coding_content import add_coding_content
     from tests.factories import complete_module
 
     config = type("ScreenshotConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
     app = create_app(config)
     with app.app_context():
         upgrade(directory=str(BASE_DIR / "migrations"))
-        content = database.parent / "content"
-        for folder in ("lessons", "quizzes"):
-            shutil.copytree(BASE_DIR / folder, content / folder)
-        add_coding_content(content)
-        sync_content(content)
+        sync_content(BASE_DIR)
         learner = create_user(EMAIL, PASSWORD, "Alex Rivera", "student")
         complete_module(learner, "role")
         complete_module(learner, "training")
+        complete_module(learner, "visit-to-payment")  # the coding module opens after it
         attempt = quizzes.start_attempt(learner, db.session.scalar(select(Quiz).where(Quiz.slug == "outlook-quiz")))
-        case = quizzes.start_attempt(learner, db.session.scalar(select(Quiz).where(Quiz.slug == "coding-demo")))
+        case = quizzes.start_attempt(learner, db.session.scalar(select(Quiz).where(Quiz.slug == "coding-icd10cm-cases")))
+        # The reflux case first, so the picture shows a search that fits the note on screen.
+        case.snapshot = sorted(case.snapshot, key=lambda shown: shown.get("codes") != ["K21.9"])
         db.session.commit()
         return app, attempt.id, case.id
 
@@ -61,8 +58,8 @@ def _build(database: Path):
 def _open_lookup(page) -> None:
     """Open the code lookup beside the first case and search, as a learner would before picking a code."""
     page.get_by_role("link", name="Look up codes").first.click()
-    page.get_by_label("Find a code").first.press_sequentially("diabetic polyneuropathy", delay=10)
-    page.get_by_role("button", name="Use E11.42").wait_for()
+    page.get_by_label("Find a code").first.press_sequentially("gastro-esophageal reflux", delay=10)
+    page.get_by_role("button", name="Use K21.9").wait_for()
 
 
 def take(folder: Path) -> list[Path]:
