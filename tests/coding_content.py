@@ -53,3 +53,19 @@ def add_coding_content(root: Path, exercise: str = EXERCISE) -> None:
     (root / "quizzes" / "coding-demo.yaml").write_text(exercise)
     lesson = root / LESSON
     lesson.write_text(lesson.read_text() + CHECK)
+
+
+def without_coding_cases(root: Path) -> None:
+    """Take the course's coding cases out of a content copy, for tests that load an imagined release its keys are not in."""
+    import yaml
+
+    for path in sorted((root / "quizzes").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        kept = [q for q in data.get("questions", []) if q.get("type") != "code_entry"]
+        if len(kept) == len(data.get("questions", [])):
+            continue
+        if data.get("kind") == "exercise" and not kept:
+            path.unlink()
+            continue
+        data["questions"] = kept
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")

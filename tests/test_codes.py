@@ -10,7 +10,7 @@ from app.codeset.load import current_release, ensure_loaded
 from app.content.sync import ContentError, sync_content
 from app.models import CodeRelease, IcdCode
 from config import BASE_DIR
-from tests.coding_content import add_coding_content
+from tests.coding_content import add_coding_content, without_coding_cases
 
 
 def entry(code: str) -> IcdCode:
@@ -82,8 +82,9 @@ def next_release(monkeypatch):
     monkeypatch.setattr(source, "entries", lambda: iter(entries))
 
 
-def test_a_new_release_replaces_the_codes_and_is_recorded(db, next_release):
-    report = sync_content(BASE_DIR)
+def test_a_new_release_replaces_the_codes_and_is_recorded(db, content, next_release):
+    without_coding_cases(content)  # the course's own cases key codes this imagined release does not have
+    report = sync_content(content)
     assert report.codes.changed is True
     assert current_release().name == "ICD-10-CM October 1, 2099"
     assert db.session.scalar(select(func.count(IcdCode.id))) == len(SMALL_RELEASE)

@@ -224,6 +224,7 @@ def _deliver(message: EmailMessage, smtp: _Smtp | None) -> tuple[str, bool]:
     outcome, unreachable, reason = "sent", False, ""
     try:
         mime = compose(message)
+        unit_of_work.end_read()  # reading the claimed row began a transaction: none stays open while the server talks
         if smtp is None:
             _print(message, mime)
         else:
@@ -245,7 +246,8 @@ def _deliver(message: EmailMessage, smtp: _Smtp | None) -> tuple[str, bool]:
     return outcome, unreachable
 
 
-def _record(message: EmailMessage, outcome: str, reason: str, attempts: int, now) -> None:
+def _record(claimed: EmailMessage, outcome: str, reason: str, attempts: int, now) -> None:
+    message = db.session.get(EmailMessage, claimed.id)
     message.attempts = attempts
     outbox.release(message)
     if outcome == "sent":

@@ -70,7 +70,8 @@ def _claim(limit: int, due_only: bool) -> list[XapiStatement]:
 def _record(rows: list[XapiStatement], error: StoreError | None) -> str:
     now = utcnow()
     with unit_of_work.transaction():  # the outcome is its own short write, after the talk with the store
-        for row in rows:
+        fresh = db.session.scalars(select(XapiStatement).where(XapiStatement.id.in_([row.id for row in rows]))).all()
+        for row in fresh:
             row.attempts += 1
             outbox.release(row)
             if error is None:
@@ -85,8 +86,10 @@ def _record(rows: list[XapiStatement], error: StoreError | None) -> str:
 
 
 def _send(rows: list[XapiStatement], counts: dict[str, int]) -> None:
+    bodies = [row.body for row in rows]
+    unit_of_work.end_read()  # reading the claimed rows began a transaction: none stays open while the store answers
     try:
-        post_statements([row.body for row in rows])
+        post_statements(bodies)
     except StoreError as error:
         if error.status in PERMANENT and len(rows) > 1:
             # One bad statement refuses the whole batch; send them one by one so only that one is set aside.
