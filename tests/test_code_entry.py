@@ -183,10 +183,15 @@ def test_the_final_exam_draws_and_grades_coding_cases_from_a_module_bank(app, db
     role.write_text(role.read_text().replace("questions:\n", "questions:\n" + case, 1))
     sync_content(content)
     # The exam draws at random; put the coding case first so that it is among the role bank's draw.
-    monkeypatch.setattr(quizzes._rng, "sample", lambda items, k: sorted(items, key=lambda q: q.type != "code_entry")[:k])
+    def case_first(items):
+        if items and hasattr(items[0], "definition"):  # a bank's questions, not one question's choices
+            items.sort(key=lambda q: q.definition.get("id") != "t2dm-neuropathy")
+
+    monkeypatch.setattr(quizzes._rng, "shuffle", case_first)
     learner = make_user()
     attempt = quizzes.start_attempt(learner, quiz("final-exam"))
-    index = next(i for i, shown in enumerate(attempt.snapshot) if shown["type"] == "code_entry")
+    case_id = db.session.scalar(select(Question.id).where(Question.key == "t2dm-neuropathy"))
+    index = next(i for i, shown in enumerate(attempt.snapshot) if shown["question_id"] == case_id)
     answers, problems = quizzes.parse_answers(attempt, MultiDict({f"q{index}": "E11.42"}))
     assert index not in problems and answers[index] == ["E11.42"]
     quizzes.submit_attempt(attempt, answers)
