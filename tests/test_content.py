@@ -51,7 +51,7 @@ def test_validate_command_exits_non_zero_and_names_file_and_line(app, content):
 def test_validate_command_reports_ok_for_good_content(app):
     result = app.test_cli_runner().invoke(args=["content", "validate"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1].startswith("OK: 16 modules")
+    assert result.output.splitlines()[-1].startswith("OK: 18 modules")
 
 
 @pytest.mark.parametrize(
