@@ -10,7 +10,8 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from app import unit_of_work
-from app.cli_training import rebuild_summaries, summaries_group
+from app.cli_audit import audit_group
+from app.cli_summaries import rebuild_summaries, summaries_group
 from app.cli_xapi import xapi_group
 from app.codeset.checks import check_codes
 from app.content.bank_stats import course_figures
@@ -19,9 +20,8 @@ from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
 from app.extensions import db
 from app.models import ROLES, User
-from app.services import audit, mail
+from app.services import mail
 from app.services.accounts import AccountError, create_user, find_user, set_password
-from app.services.audit_head import read_head, write_head
 from app.services.backup import BackupError, backup_sqlite
 from app.services.bench import time_compliance, time_gradebook
 from app.services.demo import build_cohort, build_organisation
@@ -51,30 +51,6 @@ def register_cli(app: Flask) -> None:
     for group in (content, users, demo, reminders, mail_group, audit_group, xapi_group, summaries_group):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
-
-
-audit_group = AppGroup("audit", help="The audit trail.")
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Check the audit trail's keyed chain and its head; exit 1 naming the first changed event, or the missing ones."""
-    verdict = audit.verify()
-    if verdict.problem:
-        raise click.ClickException(verdict.problem)
-    click.echo(f"The audit trail is intact: {verdict.checked} events, up to the recorded head.")
-
-
-@audit_group.command("reset-head")
-@click.confirmation_option(prompt="Record the database's chain as the audit head (after a restore or a lost head file)?")
-def audit_reset_head() -> None:
-    """Record the database's intact keyed chain as the new head, e.g. after restoring a backup; prints the old head."""
-    verdict = audit.verify()
-    if verdict.broken is not None:
-        raise click.ClickException(verdict.problem + " The head was not changed.")
-    old = read_head()
-    write_head(verdict.end)
-    click.echo(f"Audit head was {old or 'missing'}; now {verdict.end.count} events up to event {verdict.end.last_id}.")
 
 
 @click.command("backup")

@@ -91,13 +91,6 @@ def apply_rules_to_new_hire(membership: Membership, today: date) -> int:
     return sum(1 for training in started if training)
 
 
-def required_modules(rule: Assignment) -> list[Module]:
-    """The modules in force that the rule requires: every one for the whole course, else the ones it names."""
-    if rule.whole_course:
-        return list(db.session.scalars(select(Module).where(Module.retired.is_(False)).order_by(Module.position)))
-    return [module for module in rule.modules if not module.retired]
-
-
 def is_complete(training: HireTraining, user: User) -> bool:
     """Whether this cycle's requirement is met now (lessons, quizzes, a renewal's new passes, the policy)."""
     return training_progress.standings(user, [training])[training.id].complete
