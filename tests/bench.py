@@ -123,15 +123,26 @@ def session_cookie(app, user) -> tuple[str, str]:
     return f"session={cookie}", token
 
 
-def serve(app_spec: str, port: int, env: dict, log: Path, probe: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--threads", "4", "--bind", f"127.0.0.1:{port}",
-               "--error-logfile", str(log), app_spec]
-    server = subprocess.Popen(command, env={**os.environ, **env}, cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    for _ in range(200):
+def server_env(url: str, work: Path) -> dict:
+    """The environment the production app needs to start on `url`, with its audit head kept in `work`."""
+    return {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY, "AUDIT_HEAD_PATH": str(work / "audit-head.json"),
+            "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "BASE_URL": BASE_URL, "MAIL_BACKEND": "console"}
+
+
+def serve(app_spec: str, port: int, env: dict, log: Path, probe: str, workers: int = WORKERS, threads: int = 4,
+          code: Path = BASE_DIR) -> subprocess.Popen:
+    """gunicorn as `make serve` runs it, from the checkout `code`, once `probe` answers."""
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+               "--error-logfile", str(log), "--capture-output", app_spec]
+    server = subprocess.Popen(command, env={**os.environ, **env}, cwd=code, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    for _ in range(300):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
             return server
         except Exception:  # noqa: BLE001 (the server is still starting)
+            if server.poll() is not None:
+                break
             time.sleep(0.1)
     server.kill()
     raise RuntimeError(f"{app_spec} did not start; see {log}")
@@ -213,9 +224,7 @@ def main() -> None:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE hits (id INTEGER PRIMARY KEY, note TEXT)")
     app_port, ceiling_port = free_port(), free_port()
-    env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "AUDIT_KEY": AUDIT_KEY, "AUDIT_HEAD_PATH": str(work / "audit-head.json"),
-           "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0", "BASE_URL": BASE_URL}
-    app_server = serve("app:create_app()", app_port, env, work / "app.log", "/healthz")
+    app_server = serve("app:create_app()", app_port, server_env(url, work), work / "app.log", "/healthz")
     ceiling = serve("tests.bench_ceiling:create_app()", ceiling_port, {"CEILING_DATABASE": str(ceiling_db)}, work / "ceiling.log", "/page")
     peaks: dict = {}
     stop = threading.Event()

@@ -17,8 +17,6 @@ import os
 import secrets
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from config import BASE_DIR
-from tests.bench import SECRET, _config, session_cookie
+from tests.bench import _config, serve, server_env, session_cookie
 from tests.stress import Browser, free_port
 
 SIGN_IN_THREADS, DRAFT_EVERY = int(os.environ.get("LOCK_BENCH_FLOODERS", 8)), 0.05
@@ -57,22 +55,6 @@ def build(url: str) -> tuple[str, str, int]:
         attempt_id = attempt.id
         db.engine.dispose()
     return cookie, token, attempt_id
-
-
-def serve(code: Path, port: int, env: dict, log: Path, workers: int, threads: int) -> subprocess.Popen:
-    """gunicorn as `make serve` runs it, from the checkout `code`."""
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
-               "--error-logfile", str(log), "--capture-output", "app:create_app()"]
-    server = subprocess.Popen(command, env={**os.environ, **env}, cwd=code, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.STDOUT, start_new_session=True)
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except Exception:  # noqa: BLE001 (the server is still starting)
-            time.sleep(0.1)
-    os.killpg(server.pid, signal.SIGKILL)
-    raise RuntimeError(f"the server did not start; see {log}")
 
 
 def flood_sign_ins(base: str, stop: threading.Event, counts: dict, lock: threading.Lock) -> None:
@@ -124,10 +106,8 @@ def main() -> None:
     cookie, token, attempt_id = build(url)
     port = free_port()
     log = work / "server.log"
-    env = {"FLASK_CONFIG": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "SESSION_COOKIE_SECURE": "0",
-           "MAIL_BACKEND": "console",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(args.code), os.environ.get("PYTHONPATH", "")]))}
-    server = serve(args.code, port, env, log, args.workers, args.threads)
+    env = server_env(url, work) | {"PYTHONPATH": os.pathsep.join(filter(None, [str(args.code), os.environ.get("PYTHONPATH", "")]))}
+    server = serve("app:create_app()", port, env, log, "/healthz", args.workers, args.threads, args.code)
     base = f"http://127.0.0.1:{port}"
     counts = {"sign_ins": 0, "sign_in_failures": 0, "draft_failures": 0}
     times: list[float] = []
