@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, EmailMessage
+from app.models import AuditEvent, EmailMessage, Throttle
 from app.models.base import utcnow
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -70,9 +70,23 @@ def test_spraying_one_password_over_many_accounts_from_one_address_is_slowed(cli
                              environ_base=sprayer) for n in range(31)]
     assert [r.status_code for r in responses] == [200] * 30 + [429]
     assert "from your network" in responses[-1].get_data(as_text=True)
+    assert actions(db, "login.throttled") == 1, "the delay is audited once, by the failure that began it"
     user = make_user()
     db.session.commit()
     assert sign_in(client, user.email).status_code == 302, "other client addresses are not slowed"
+
+
+def test_a_flooding_address_is_refused_without_writing_anything(client, db):
+    flooder = {"REMOTE_ADDR": "203.0.113.10"}
+    for n in range(30):
+        client.post("/auth/login", data={"email": f"random{n}@example.com", "password": WRONG}, environ_base=flooder)
+    written = db.session.scalar(select(func.count()).select_from(AuditEvent)), db.session.scalar(select(func.max(Throttle.last_at)))
+    refused = [client.post("/auth/login", data={"email": f"more{n}@example.com", "password": WRONG}, environ_base=flooder)
+               for n in range(20)]
+    assert {r.status_code for r in refused} == {429}
+    db.session.expire_all()
+    assert (db.session.scalar(select(func.count()).select_from(AuditEvent)),
+            db.session.scalar(select(func.max(Throttle.last_at)))) == written, "a refused flood takes no write lock"
 
 
 def test_people_signing_in_from_one_shared_address_are_never_slowed(app, db):

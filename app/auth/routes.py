@@ -133,11 +133,14 @@ def login():
 def _sign_in(email: str, password: str, errors: list):
     """Claim the attempt, then check the password; record the outcome. Returns the account (or None) and a status."""
     now, address = utcnow(), normalise_email(email)
+    # A client address under a delay is refused by a read alone: a flood then never takes the write lock, and
+    # its delay was audited once, by the failure that began it.
+    if wait := throttle.waiting(throttle.SIGN_IN_CLIENT, _client(), now):
+        errors.append(_throttled(throttle.SIGN_IN_CLIENT, wait))
+        return None, 429
     # The claim is committed before the slow password check, which then runs with no write lock held.
     with unit_of_work.transaction():
-        wait = throttle.waiting(throttle.SIGN_IN_CLIENT, _client(), now)
-        refused = (throttle.SIGN_IN_CLIENT, wait) if wait else throttle.claim_all([(throttle.SIGN_IN_ACCOUNT, address)], now)
-        if refused:
+        if refused := throttle.claim_all([(throttle.SIGN_IN_ACCOUNT, address)], now):
             audit.record("login.throttled", None, email=address, limit=refused[0].name, wait=refused[1])
     if refused:
         errors.append(_throttled(*refused))
@@ -145,8 +148,9 @@ def _sign_in(email: str, password: str, errors: list):
     user = authenticate(email, password)
     unit_of_work.write()  # a short write for the outcome
     if user is None:
-        throttle.count(throttle.SIGN_IN_CLIENT, _client(), now)
         audit.record("login.failure", None, email=address)
+        if wait := throttle.count(throttle.SIGN_IN_CLIENT, _client(), now):
+            audit.record("login.throttled", None, email=address, limit=throttle.SIGN_IN_CLIENT.name, wait=wait)
         errors.append("That e-mail address and password do not match an active account.")
     else:
         throttle.release(throttle.SIGN_IN_ACCOUNT, address, now)

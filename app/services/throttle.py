@@ -89,9 +89,9 @@ def claim(rule: Rule, subject: str | int, now: datetime) -> int:
     return 0
 
 
-def count(rule: Rule, subject: str | int, now: datetime) -> None:
-    """Count an attempt after the fact (a failure), so that only failures slow the subject."""
-    _hit(rule, _key(rule, subject), now, only_when_open=False)
+def count(rule: Rule, subject: str | int, now: datetime) -> int:
+    """Count an attempt after the fact (a failure), so that only failures slow the subject; the delay it earns."""
+    return rule.delay(_hit(rule, _key(rule, subject), now, only_when_open=False))
 
 
 def claim_all(claims: list[tuple[Rule, str | int]], now: datetime) -> tuple[Rule, int] | None:
