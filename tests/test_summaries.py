@@ -4,17 +4,18 @@ finds nothing to mend, and a row changed behind the app's back is found and put 
 import random
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.content.sync import sync_content
-from app.models import QuizAttempt, QuizStanding
-from app.services import assignments, quiz_standings, training_progress
+from app.models import CourseStanding, QuizAttempt, QuizStanding
+from app.services import assignments, course_standings, quiz_standings, training_progress
 from app.services.reminders import send_reminders
 from tests.conftest import sign_in
 from tests.factories import add_hire, complete_module, make_organisation, make_user, right_answer_form
 from tests.test_compliance import assign
 
 QUIZZES = ("role-quiz", "training-quiz", "pay-quiz")
+ROLE_LESSONS = ("role-what-billers-and-coders-do", "role-where-they-work-and-job-title")
 
 
 def submit(client, db, slug: str, wrong: int) -> None:
@@ -40,6 +41,8 @@ def test_summary_rows_match_a_recomputation_after_random_work(app, db, content):
     for _ in range(16):
         learner = rng.choice(learners)
         submit(clients[learner.id], db, rng.choice(QUIZZES), wrong=rng.choice([0, 0, 1, 3, 8]))
+        for slug in rng.sample(ROLE_LESSONS, rng.randint(0, 2)):
+            assert clients[learner.id].post(f"/lessons/{slug}/complete").status_code == 302
     # A renewal: one learner completes the yearly training, it expires and its next cycle starts.
     complete_module(learners[0], "role", when=datetime(2026, 11, 20))
     assignments.refresh_completions(learners[0], now=datetime(2026, 11, 20, 9))
@@ -51,7 +54,23 @@ def test_summary_rows_match_a_recomputation_after_random_work(app, db, content):
     db.session.commit()
     assert quiz_standings.rebuild(fix=False) == []
     assert training_progress.rebuild(fix=False) == []
+    assert course_standings.rebuild(fix=False) == []
     assert db.session.scalar(select(QuizStanding.attempts).limit(1)) is not None
+    assert db.session.scalar(select(func.sum(CourseStanding.lessons_done))) > 0
+
+
+def test_a_retired_lesson_stops_counting_in_every_course_row(app, db, content, client, login_as):
+    learner = login_as()
+    for slug in ROLE_LESSONS:
+        assert client.post(f"/lessons/{slug}/complete").status_code == 302
+    assert db.session.get(CourseStanding, learner.id).lessons_done == 2
+    retired = next((content / "lessons").glob("role-02-*.md"))
+    retired.unlink()
+    assert sync_content(content).changed
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(CourseStanding, learner.id).lessons_done == 1
+    assert course_standings.rebuild(fix=False) == []
 
 
 def test_a_drifted_row_is_reported_then_mended(app, db):

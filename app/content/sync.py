@@ -16,6 +16,7 @@ from app.content.schema import Problem
 from app.extensions import db
 from app.models import Assignment, ContentVersion, GlossaryTerm, HireTraining, Lesson, Module, Organisation, Question, Quiz
 from app.models.compliance import assignment_modules
+from app.services import course_standings, structure
 
 
 class ContentError(Exception):
@@ -170,6 +171,9 @@ def sync_content(root: Path) -> SyncReport:
     version = ContentVersion(content_hash=course.content_hash, summary=", ".join(f"{v} {k}" for k, v in counts.items()))
     db.session.add(version)
     db.session.flush()
+    # What counts towards completion changed: every learner's course row is recomputed against the new structure
+    # (read here rather than through the cache: this version is not committed yet).
+    course_standings.rebuild(fix=True, course=structure.load())
     return SyncReport(version, True, counts, codes)
 
 

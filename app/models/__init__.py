@@ -26,7 +26,7 @@ from app.models.employers import (
 )
 from app.models.organisations import Cohort, Enrolment
 from app.models.people import ROLES, Throttle, User
-from app.models.progress import LessonProgress, QuizAttempt, QuizStanding, ReviewItem
+from app.models.progress import CourseStanding, LessonProgress, QuizAttempt, QuizStanding, ReviewItem
 from app.models.xapi import XapiStatement
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "Quiz",
     "QuizAttempt",
     "QuizStanding",
+    "CourseStanding",
     "ReviewItem",
     "Throttle",
     "User",

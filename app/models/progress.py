@@ -105,3 +105,19 @@ class QuizStanding(db.Model):
     first_passed_at: Mapped[datetime | None]
     last_passed_at: Mapped[datetime | None]
     last_submitted_at: Mapped[datetime]
+
+
+class CourseStanding(db.Model):
+    """A summary row per learner of the whole course (lessons read, graded quizzes passed, last activity), kept in the
+    transaction of each lesson completion and submission and rebuilt when the content changes.
+
+    The gradebook sorts, filters and pages cohorts on these rows; `flask summaries rebuild` proves they match the facts.
+    """
+
+    __tablename__ = "course_standings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    lessons_done: Mapped[int]
+    quizzes_passed: Mapped[int]
+    last_activity_at: Mapped[datetime | None]
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,12 +17,13 @@ from app.models import (
     Membership,
     Module,
     Organisation,
+    Quiz,
     QuizAttempt,
     User,
 )
 from app.models.base import utcnow
 from app.questions import question_type
-from app.services import quiz_standings
+from app.services import course_standings, quiz_standings
 from app.services.accounts import hash_password
 from app.services.gradebook import graded_quizzes
 
@@ -47,7 +48,7 @@ def build_cohort(instructor: User, learners: int, quizzes: int = 10, attempts: i
     db.session.flush()
     db.session.execute(insert(Enrolment), [{"cohort_id": cohort.id, "user_id": uid, "joined_at": now} for uid in user_ids])
     lessons = db.session.scalars(select(Lesson.id).where(Lesson.retired.is_(False))).all()
-    chosen = [quiz for quiz in graded_quizzes() if quiz.kind != "exam"][:quizzes]
+    chosen = [db.session.get(Quiz, quiz.id) for quiz in graded_quizzes() if quiz.kind != "exam"][:quizzes]
     progress_rows, attempt_rows = [], []
     for uid in user_ids:
         skill = rng.random()
@@ -61,6 +62,7 @@ def build_cohort(instructor: User, learners: int, quizzes: int = 10, attempts: i
         db.session.execute(insert(LessonProgress), progress_rows)
     db.session.execute(insert(QuizAttempt), attempt_rows)
     quiz_standings.rebuild(fix=True)
+    course_standings.rebuild(fix=True)
     return cohort
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Lesson, LessonProgress, QuizAttempt, QuizStanding, User
 from app.models.base import utcnow
-from app.services import structure, xapi
+from app.services import course_standings, structure, xapi
 from app.services.structure import ModuleInfo, QuizInfo
 
 
@@ -151,6 +151,7 @@ def mark_lesson_complete(user: User, lesson: Lesson) -> LessonProgress:
         row.completed_at = utcnow()
     else:
         return row
+    course_standings.refresh(user.id)
     xapi.lesson_completed(user, lesson, row.completed_at)
     return row
 

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Module, Question, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 from app.questions import AnswerError, question_type
-from app.services import quiz_standings, xapi
+from app.services import course_standings, quiz_standings, xapi
 from app.services import review as review_queue
 
 _rng = random.SystemRandom()
@@ -152,6 +152,7 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     db.session.refresh(attempt)
     if recorded:
         quiz_standings.record(attempt)
+        course_standings.refresh(attempt.user_id)
         review_queue.record_quiz_results(attempt)
         xapi.quiz_submitted(attempt)
     return recorded == 1
