@@ -54,12 +54,13 @@ def read_head(path: Path | None = None) -> Head | None:
 
 
 def _write(path: Path, head: Head) -> None:
+    # Renamed into place, so a reader sees the old head or the new one, never half. Not forced to disk: SQLite's
+    # commits are not either (synchronous=NORMAL), and after a power cut a head that lags behind the database is
+    # walked forward by the next event, whereas one that got ahead of a lost commit would look like tampering.
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w") as out:
             json.dump(asdict(head), out)
-            out.flush()
-            os.fsync(out.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

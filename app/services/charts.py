@@ -1,13 +1,12 @@
 """Chart data and geometry for server-rendered SVG charts (no script, no network)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, Enrolment, Lesson, LessonProgress, Module, QuizStanding
-from app.services.progress import completion_percent
+from app.models import Cohort, Enrolment, LessonProgress, QuizStanding
 
 WIDTH, HEIGHT, MARGIN = 600, 240, 40
 MAX_POINTS = 26
@@ -31,11 +30,8 @@ class Point:
     y: float
 
 
-def score_histogram(scores: list[int]) -> list[Bar]:
+def score_histogram(counts: tuple[int, ...] | list[int]) -> list[Bar]:
     """Learners per score band (0-9, 10-19, ..., 90-100), as bars in the chart's coordinates."""
-    counts = [0] * 10
-    for score in scores:
-        counts[min(score // 10, 9)] += 1
     top = max(counts) or 1
     slot = (WIDTH - 2 * MARGIN) / len(counts)
     bars = []
@@ -46,34 +42,36 @@ def score_histogram(scores: list[int]) -> list[Bar]:
     return bars
 
 
-def progress_over_time(cohort: Cohort, quiz_ids: list[int], items_total: int, now: datetime) -> list[Point]:
-    """The members' average course completion (as the gradebook counts it) at the end of each week since the cohort began."""
+def _per_day(column, *conditions) -> list[tuple[date, int]]:
+    """Events counted per day in SQL: the chart needs no more than that, however many learners there are."""
+    day = func.date(column)
+    return [(date.fromisoformat(str(when)[:10]), count)
+            for when, count in db.session.execute(select(day, func.count()).where(column.is_not(None), *conditions).group_by(day))]
+
+
+def progress_over_time(cohort: Cohort, quiz_ids: list[int], lesson_ids: list[int], now: datetime) -> list[Point]:
+    """The members' average course completion (lessons read and graded quizzes passed, of all in force) at the end of
+    each week since the cohort began."""
     members = select(Enrolment.user_id).where(Enrolment.cohort_id == cohort.id, Enrolment.removed_at.is_(None))
-    member_ids = list(db.session.scalars(members))
-    lessons = db.session.execute(
-        select(LessonProgress.user_id, LessonProgress.completed_at).join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .join(Module, Module.id == Lesson.module_id)
-        .where(LessonProgress.user_id.in_(members), LessonProgress.completed_at.is_not(None),
-               Lesson.retired.is_(False), Module.retired.is_(False)))
-    first_passes = db.session.execute(
-        select(QuizStanding.user_id, QuizStanding.first_passed_at)
-        .where(QuizStanding.user_id.in_(members), QuizStanding.first_passed_at.is_not(None), QuizStanding.quiz_id.in_(quiz_ids)))
-    if not member_ids or not items_total:
+    people = db.session.scalar(select(func.count()).select_from(members.subquery()))
+    items_total = len(quiz_ids) + len(lesson_ids)
+    if not people or not items_total:
         return []
-    events = sorted((when, user_id) for user_id, when in [*lessons, *first_passes])
-    start = datetime.combine(cohort.starts_on, datetime.min.time()) if cohort.starts_on else cohort.created_at
-    start = min([start, *(when for when, _ in events[:1])])
-    total_weeks = (now - start).days // 7 + 1
-    ends = [min(now, start + timedelta(weeks=week + 1)) for week in range(max(0, total_weeks - MAX_POINTS), total_weeks)]
-    done = dict.fromkeys(member_ids, 0)
-    values, index = [], 0
+    events = sorted(_per_day(LessonProgress.completed_at, LessonProgress.user_id.in_(members), LessonProgress.lesson_id.in_(lesson_ids))
+                    + _per_day(QuizStanding.first_passed_at, QuizStanding.user_id.in_(members), QuizStanding.quiz_id.in_(quiz_ids)))
+    # Whole days throughout, so the chart depends on the facts and today's date alone.
+    start = min([cohort.starts_on or cohort.created_at.date(), *(day for day, _ in events[:1])])
+    today = now.date()
+    total_weeks = (today - start).days // 7 + 1
+    ends = [min(today, start + timedelta(weeks=week + 1)) for week in range(max(0, total_weeks - MAX_POINTS), total_weeks)]
+    values, done, index = [], 0, 0
     for end in ends:
         while index < len(events) and events[index][0] <= end:
-            done[events[index][1]] += 1
+            done += events[index][1]
             index += 1
-        values.append((end, sum(completion_percent(count, items_total) for count in done.values()) / len(done)))
+        values.append((end, 100 * done / (people * items_total)))
     step = (WIDTH - 2 * MARGIN) / max(1, len(values) - 1)
-    return [Point(end.strftime("%d %b"), round(value, 1), MARGIN + i * step, HEIGHT - MARGIN - (HEIGHT - 2 * MARGIN) * value / 100)
+    return [Point(end.strftime("%d %b %Y"), round(value, 1), MARGIN + i * step, HEIGHT - MARGIN - (HEIGHT - 2 * MARGIN) * value / 100)
             for i, (end, value) in enumerate(values)]
 
 

@@ -2,7 +2,8 @@
 
 import csv
 import io
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -16,18 +17,24 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
-    """A CSV document of the header and rows, every cell made safe, starting with a UTF-8 BOM."""
+def csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
+    """A CSV document piece by piece (the BOM and header, then a line per row), every cell made safe: a long export streams."""
     if len(set(header)) != len(header):
         # csv.DictReader keeps only the last of two equal names, so a duplicate would silently lose a column.
         raise ValueError(f"CSV header names repeat: {[name for name in header if header.count(name) > 1]}")
     buffer = io.StringIO()
-    buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_cell(cell) for cell in header])
-    for row in rows:
+    for index, row in enumerate(itertools.chain([header], rows)):
         writer.writerow([safe_cell(cell) for cell in row])
-    return buffer.getvalue()
+        line = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        yield BOM + line if index == 0 else line
+
+
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A CSV document of the header and rows, every cell made safe, starting with a UTF-8 BOM."""
+    return "".join(csv_lines(header, rows))
 
 
 def compliance_csv(assignments: list[Any], rows: list[Any]) -> str:
@@ -53,20 +60,23 @@ def compliance_csv(assignments: list[Any], rows: list[Any]) -> str:
     return to_csv(header, body)
 
 
-def gradebook_csv(quizzes: list[Any], rows: list[Any]) -> str:
-    """The gradebook: per learner, lessons, completion, last activity, and each quiz's best score, attempts and pass.
+def gradebook_csv(quizzes: Iterable[Any], rows: Iterable[Any]) -> Iterator[str]:
+    """The gradebook, line by line: per learner, lessons, completion, last activity, and each quiz's best score, attempts
+    and pass.
 
     Quiz columns are named by the quiz's slug, the stable identifier of the content files.
     """
     header = ["Learner", "E-mail", "Lessons completed", "Course completion %", "Last activity (UTC)"]
     for quiz in quizzes:
         header += [f"{quiz.slug}: best %", f"{quiz.slug}: attempts", f"{quiz.slug}: passed"]
-    body = []
-    for row in rows:
-        line = [row.user.display_name, row.user.email, row.lessons_done, row.completion,
-                row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else ""]
-        for quiz in quizzes:
-            result = row.results.get(quiz.id)
-            line += [result.best, result.attempts, "yes" if result.passed else "no"] if result else ["", 0, "no"]
-        body.append(line)
-    return to_csv(header, body)
+
+    def lines() -> Iterator[list[Any]]:
+        for row in rows:
+            line = [row.user.display_name, row.user.email, row.lessons_done, row.completion,
+                    row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else ""]
+            for quiz in quizzes:
+                result = row.results.get(quiz.id)
+                line += [result.best, result.attempts, "yes" if result.passed else "no"] if result else ["", 0, "no"]
+            yield line
+
+    return csv_lines(header, lines())

@@ -1,28 +1,27 @@
-"""The gradebook: one row per learner of a cohort, one column per graded quiz, in a fixed number of queries."""
+"""The gradebook: one row per learner of a cohort, one column per graded quiz, filtered, sorted and paged in SQL.
 
-from dataclasses import dataclass, field
+Rows come from the summary rows (learner x course and learner x quiz standings), so a page costs the same few
+queries whether the cohort has ten learners or ten thousand, and the CSV streams from the same query.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.input import ascii_int
-from app.models import (
-    Cohort,
-    Enrolment,
-    Lesson,
-    LessonProgress,
-    Module,
-    Quiz,
-    QuizStanding,
-    User,
-)
-from app.models.base import utcnow
+from app.models import Cohort, CourseStanding, Enrolment, QuizStanding, User
+from app.services import structure
 from app.services.progress import QuizResult, completion_percent
+from app.services.structure import QuizInfo
 
 PAGE_SIZE = 50
 INACTIVE_DAYS = 7
 SORTS = ("name", "completion", "activity", "lessons")
+SHOWS = ("all", "inactive", "incomplete", "complete")
 
 
 @dataclass(frozen=True)
@@ -34,126 +33,128 @@ class Learner:
     email: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Row:
     """One learner's line in the gradebook."""
 
-    user: "Learner"
+    user: Learner
     results: dict[int, QuizResult]
     lessons_done: int
     completion: int
     last_activity: datetime | None
 
 
-@dataclass
-class QuizSummary:
-    """A quiz column's footer: how the cohort did on it."""
+@dataclass(frozen=True)
+class View:
+    """What the instructor asked to see: a filter (all, inactive, incomplete, complete, not-passed:<quiz id>) and a sort."""
 
-    quiz: Quiz
-    attempted: int
-    passed: int
-    average_best: float | None
+    show: str = "all"
+    sort: str = "name"
+    descending: bool = False
 
 
-@dataclass
+@dataclass(frozen=True)
 class Gradebook:
-    """The whole cohort's grades, before filtering and paging."""
+    """A cohort's columns: the graded quizzes and lessons in force, which is what 100% completion means."""
 
     cohort: Cohort
-    quizzes: list[Quiz]
-    lessons_total: int
-    rows: list[Row] = field(default_factory=list)
+    quizzes: tuple[QuizInfo, ...]
+    lessons: tuple[int, ...]
+
+    @property
+    def lessons_total(self) -> int:
+        return len(self.lessons)
 
     @property
     def items_total(self) -> int:
-        """Lessons and graded quizzes in force: what 100% completion means."""
-        return self.lessons_total + len(self.quizzes)
-
-    def summaries(self, rows: list[Row] | None = None) -> list[QuizSummary]:
-        """Per quiz: learners who attempted it, who passed it, and their average best score."""
-        rows = self.rows if rows is None else rows
-        out = []
-        for quiz in self.quizzes:
-            bests = [row.results[quiz.id].best for row in rows if quiz.id in row.results]
-            passed = sum(1 for row in rows if quiz.id in row.results and row.results[quiz.id].passed)
-            out.append(QuizSummary(quiz, len(bests), passed, round(sum(bests) / len(bests), 1) if bests else None))
-        return out
-
-    def average_completion(self, rows: list[Row] | None = None) -> float | None:
-        """The mean course completion of the rows."""
-        rows = self.rows if rows is None else rows
-        return round(sum(row.completion for row in rows) / len(rows), 1) if rows else None
+        """Lessons and graded quizzes in force."""
+        return len(self.lessons) + len(self.quizzes)
 
 
-def graded_quizzes() -> list[Quiz]:
-    """Every graded column, in course order: each module's quiz and exercises, then the final exam."""
-    quizzes = db.session.scalars(
-        select(Quiz).outerjoin(Module, Module.id == Quiz.module_id)
-        .where(Quiz.retired.is_(False), (Module.retired.is_(False)) | (Quiz.module_id.is_(None)))
-        .order_by(Module.position.is_(None), Module.position, Quiz.kind.desc(), Quiz.slug)
-    )
-    return list(quizzes)
+def graded_quizzes() -> tuple[QuizInfo, ...]:
+    """Every graded column, in course order."""
+    return structure.graded_quizzes(structure.current())
 
 
 def build(cohort: Cohort) -> Gradebook:
-    """Compute every current member's row; the query count does not depend on the cohort's size."""
-    quizzes = graded_quizzes()
-    lessons_total = db.session.scalar(
-        select(func.count()).select_from(Lesson).join(Module).where(Lesson.retired.is_(False), Module.retired.is_(False)))
-    members = select(Enrolment.user_id).where(Enrolment.cohort_id == cohort.id, Enrolment.removed_at.is_(None))
-    users = db.session.execute(select(User.id, User.display_name, User.email).where(User.id.in_(members))).all()
-    results: dict[int, dict[int, QuizResult]] = {user.id: {} for user in users}
-    quiz_ids = [quiz.id for quiz in quizzes]
-    last_seen: dict[int, datetime] = {}
-    for user_id, quiz_id, best, count, passed, latest in db.session.execute(
-        select(QuizStanding.user_id, QuizStanding.quiz_id, QuizStanding.best_score, QuizStanding.attempts,
-               QuizStanding.passed, QuizStanding.last_submitted_at)
-        .where(QuizStanding.user_id.in_(members), QuizStanding.quiz_id.in_(quiz_ids))
-    ):
-        results[user_id][quiz_id] = QuizResult(best, count, bool(passed))
-        last_seen[user_id] = max(latest, last_seen.get(user_id, latest))
-    lessons_done: dict[int, int] = {}
-    for user_id, done, latest in db.session.execute(
-        select(LessonProgress.user_id, func.count(), func.max(LessonProgress.completed_at))
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id).join(Module, Module.id == Lesson.module_id)
-        .where(LessonProgress.user_id.in_(members), LessonProgress.completed_at.is_not(None),
-               Lesson.retired.is_(False), Module.retired.is_(False))
-        .group_by(LessonProgress.user_id)
-    ):
-        lessons_done[user_id] = done
-        last_seen[user_id] = max(latest, last_seen.get(user_id, latest))
-    book = Gradebook(cohort, quizzes, lessons_total)
-    items = book.items_total
-    for user in users:
-        passed = sum(1 for result in results[user.id].values() if result.passed)
-        done = lessons_done.get(user.id, 0)
-        book.rows.append(Row(Learner(*user), results[user.id], done, completion_percent(done + passed, items),
-                             last_seen.get(user.id)))
-    return book
+    """The cohort's gradebook columns, from the cached course structure (no query of its own)."""
+    course = structure.current()
+    return Gradebook(cohort, structure.graded_quizzes(course), structure.lesson_ids(course))
 
 
-def select_rows(book: Gradebook, show: str = "all", sort: str = "name", descending: bool = False,
-                now: datetime | None = None) -> list[Row]:
-    """The rows matching a filter, sorted: show is all, inactive, incomplete, complete or not-passed:<quiz id>."""
-    now = now or utcnow()
-    rows = book.rows
-    if show == "inactive":
-        cutoff = now - timedelta(days=INACTIVE_DAYS)
-        rows = [row for row in rows if row.last_activity is None or row.last_activity < cutoff]
-    elif show == "incomplete":
-        rows = [row for row in rows if row.completion < 100]
-    elif show == "complete":
-        rows = [row for row in rows if row.completion == 100]
-    elif show.startswith("not-passed:") and (quiz_id := ascii_int(show[11:])) is not None:
-        rows = [row for row in rows if not (quiz_id in row.results and row.results[quiz_id].passed)]
-    keys = {
-        "name": lambda row: (row.user.display_name.casefold(), row.user.id),
-        "completion": lambda row: (row.completion, row.user.display_name.casefold()),
-        "activity": lambda row: (row.last_activity or datetime.min, row.user.display_name.casefold()),
-        "lessons": lambda row: (row.lessons_done, row.user.display_name.casefold()),
-    }
-    if sort.startswith("quiz:") and (quiz_id := ascii_int(sort[5:])) is not None:
-        key = lambda row: (row.results[quiz_id].best if quiz_id in row.results else -1, row.user.display_name.casefold())  # noqa: E731
-    else:
-        key = keys.get(sort, keys["name"])
-    return sorted(rows, key=key, reverse=descending)
+def _members(book: Gradebook):
+    return select(Enrolment.user_id).where(Enrolment.cohort_id == book.cohort.id, Enrolment.removed_at.is_(None))
+
+
+def _learners(book: Gradebook, view: View, now: datetime) -> tuple[Select, dict]:
+    """The filtered learners with their totals (lessons done, items done, last activity), and the sort keys by name."""
+    lessons_done = func.coalesce(CourseStanding.lessons_done, 0)
+    items_done = lessons_done + func.coalesce(CourseStanding.quizzes_passed, 0)
+    latest = CourseStanding.last_activity_at
+    query = (select(User.id, User.display_name, User.email, lessons_done.label("lessons_done"), items_done.label("items_done"),
+                    latest.label("latest"))
+             .select_from(Enrolment).join(User, User.id == Enrolment.user_id)
+             .outerjoin(CourseStanding, CourseStanding.user_id == Enrolment.user_id)
+             .where(Enrolment.cohort_id == book.cohort.id, Enrolment.removed_at.is_(None)))
+    if view.show == "inactive":
+        query = query.where(or_(latest.is_(None), latest < now - timedelta(days=INACTIVE_DAYS)))
+    elif view.show == "incomplete":
+        query = query.where(items_done < book.items_total)
+    elif view.show == "complete":
+        query = query.where(items_done >= book.items_total)
+    elif view.show.startswith("not-passed:") and (quiz_id := ascii_int(view.show[11:])) is not None:
+        query = query.where(~exists().where(QuizStanding.user_id == User.id, QuizStanding.quiz_id == quiz_id, QuizStanding.passed))
+    keys = {"name": None, "completion": items_done, "activity": func.coalesce(latest, datetime.min), "lessons": lessons_done}
+    if view.sort.startswith("quiz:") and (quiz_id := ascii_int(view.sort[5:])) is not None:
+        standing = aliased(QuizStanding)
+        query = query.outerjoin(standing, and_(standing.user_id == User.id, standing.quiz_id == quiz_id))
+        keys[view.sort] = func.coalesce(standing.best_score, -1)
+    return query, keys
+
+
+def _ordered(query: Select, keys: dict, view: View) -> Select:
+    key = keys.get(view.sort)
+    order = [key, func.lower(User.display_name), User.id] if key is not None else [func.lower(User.display_name), User.id]
+    return query.order_by(*(column.desc() for column in order) if view.descending else order)
+
+
+def _rows(book: Gradebook, learners: list) -> list[Row]:
+    """Rows for these learners, with every graded quiz's standing (one query)."""
+    results: dict[int, dict[int, QuizResult]] = {learner.id: {} for learner in learners}
+    if learners:
+        for user_id, quiz_id, best, count, passed in db.session.execute(
+                select(QuizStanding.user_id, QuizStanding.quiz_id, QuizStanding.best_score, QuizStanding.attempts, QuizStanding.passed)
+                .where(QuizStanding.user_id.in_(list(results)), QuizStanding.quiz_id.in_([q.id for q in book.quizzes]))):
+            results[user_id][quiz_id] = QuizResult(best, count, bool(passed))
+    return [Row(Learner(learner.id, learner.display_name, learner.email), results[learner.id], learner.lessons_done,
+                completion_percent(learner.items_done, book.items_total), learner.latest) for learner in learners]
+
+
+def page(book: Gradebook, view: View, number: int, now: datetime, size: int = PAGE_SIZE) -> tuple[list[Row], int]:
+    """One page of rows (1-based `number`) and how many learners match the filter, in two queries."""
+    query, keys = _learners(book, view, now)
+    listed = db.session.execute(_ordered(query.add_columns(func.count().over().label("matching")), keys, view)
+                                .limit(size).offset((max(1, number) - 1) * size)).all()
+    total = listed[0].matching if listed else db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return _rows(book, listed), total
+
+
+def every_row(book: Gradebook, view: View, now: datetime, batch: int = 500) -> Iterator[Row]:
+    """Every matching row in order, a batch at a time (for the CSV, which streams)."""
+    query, keys = _learners(book, view, now)
+    ordered = _ordered(query, keys, view)
+    offset = 0
+    while learners := db.session.execute(ordered.limit(batch).offset(offset)).all():
+        yield from _rows(book, learners)
+        offset += batch
+
+
+def members_count(book: Gradebook) -> int:
+    """How many learners the cohort has now."""
+    return db.session.scalar(select(func.count()).select_from(_members(book).subquery()))
+
+
+def matching(book: Gradebook, view: View, now: datetime):
+    """The learners a view shows (columns id and items_done), as a subquery for aggregates over the same learners."""
+    query, _keys = _learners(book, view, now)
+    return query.subquery()

@@ -92,6 +92,18 @@ def load() -> CourseStructure:
     return CourseStructure(tuple(_module(module) for module in modules), _quiz(exam))
 
 
+def graded_quizzes(course: CourseStructure) -> tuple[QuizInfo, ...]:
+    """Every graded quiz in course order: each module's quiz and exercises, then the final exam."""
+    quizzes = [quiz for module in course.modules
+               for quiz in ([module.quiz] if module.quiz else []) + sorted(module.exercises, key=lambda q: q.slug)]
+    return tuple(quizzes + ([course.exam] if course.exam else []))
+
+
+def lesson_ids(course: CourseStructure) -> tuple[int, ...]:
+    """Every lesson in force, in course order."""
+    return tuple(lesson.id for module in course.modules for lesson in module.lessons)
+
+
 # The structure changes only when content is synced, which records a new content version; each process keeps
 # the snapshot of the version in force, per database.
 _cache: dict[str, tuple[int | None, CourseStructure]] = {}

@@ -2,16 +2,17 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import unit_of_work
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.input import ascii_int
 from app.models import Cohort, QuizAttempt, User
 from app.models.base import utcnow
-from app.pagination import paginate
+from app.pagination import Page
 from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
-from app.services import audit, charts, cohorts, exports, gradebook, progress, quizzes
+from app.services import audit, charts, cohorts, exports, gradebook, gradebook_stats, progress, quizzes
 from app.teach import bp
 from app.teach.forms import CohortForm
 
@@ -28,13 +29,10 @@ def learner_or_404(cohort: Cohort, user_id: int) -> User:
     return db.session.scalar(query) or abort(404)
 
 
-def _gradebook_view(cohort: Cohort) -> tuple[gradebook.Gradebook, list[gradebook.Row], dict]:
-    """The gradebook, and the rows the query string asks for (filter and sort), shared by page and CSV."""
-    book = gradebook.build(cohort)
-    options = {"show": request.args.get("show", "all"), "sort": request.args.get("sort", "name"),
-               "dir": "desc" if request.args.get("dir") == "desc" else "asc"}
-    rows = gradebook.select_rows(book, options["show"], options["sort"], options["dir"] == "desc")
-    return book, rows, options
+def _gradebook_view(cohort: Cohort) -> tuple[gradebook.Gradebook, gradebook.View]:
+    """The gradebook's columns and what the query string asks to see (filter and sort), shared by page and CSV."""
+    view = gradebook.View(request.args.get("show", "all"), request.args.get("sort", "name"), request.args.get("dir") == "desc")
+    return gradebook.build(cohort), view
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -57,16 +55,20 @@ def cohorts_page():
 def gradebook_page(cohort_id: int):
     """The cohort's gradebook: sortable, filterable, 50 learners a page, with a summary and charts."""
     cohort = cohort_or_404(cohort_id)
-    book, rows, options = _gradebook_view(cohort)
-    page = paginate(rows, request.args.get("page", 1, type=int), gradebook.PAGE_SIZE)
-    audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(page.items))
-    summaries = book.summaries(rows)
+    book, view = _gradebook_view(cohort)
+    now, number = utcnow(), max(1, ascii_int(request.args.get("page", ""), maximum=10**6) or 1)
+    rows, matching = gradebook.page(book, view, number, now)
+    pages = max(1, -(-matching // gradebook.PAGE_SIZE))
+    if number > pages:  # past the end (the list shrank, or a hand-edited address): show the last page
+        number = pages
+        rows, matching = gradebook.page(book, view, number, now)
+    page = Page(rows, number, pages, matching, gradebook.PAGE_SIZE)
+    audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(rows))
+    members = matching if view.show == "all" else gradebook.members_count(book)
+    figures = gradebook_stats.figures(book, view, gradebook.matching(book, view, now), now)
     return render_template(
-        "teach/gradebook.html", cohort=cohort, book=book, rows=rows, page=page, options=options,
-        summaries=summaries, average=book.average_completion(rows),
-        histograms={s.quiz.id: charts.score_histogram([r.results[s.quiz.id].best for r in rows if s.quiz.id in r.results])
-                    for s in summaries if s.attempted},
-        progress_points=charts.progress_over_time(cohort, [q.id for q in book.quizzes], book.items_total, utcnow()), polyline=charts.polyline,
+        "teach/gradebook.html", cohort=cohort, book=book, page=page, view=view, members=members, figures=figures,
+        histogram=charts.score_histogram, polyline=charts.polyline,
         invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
     )
 
@@ -74,11 +76,15 @@ def gradebook_page(cohort_id: int):
 @bp.route("/cohorts/<int:cohort_id>/gradebook.csv")
 @roles_required(*STAFF)
 def gradebook_csv(cohort_id: int):
-    """The gradebook rows on screen (same filter and sort, every page) as CSV."""
+    """The gradebook rows on screen (same filter and sort, every page) as CSV, read in batches from the same query."""
     cohort = cohort_or_404(cohort_id)
-    book, rows, _options = _gradebook_view(cohort)
-    audit.record("gradebook.export", current_user, target=f"cohort:{cohort.id}", learners=len(rows))
-    return Response(exports.gradebook_csv(book.quizzes, rows), mimetype="text/csv",
+    book, view = _gradebook_view(cohort)
+    now = utcnow()
+    audit.record("gradebook.export", current_user, target=f"cohort:{cohort.id}",
+                 learners=db.session.scalar(select(func.count()).select_from(gradebook.matching(book, view, now))))
+    # Read inside the request, so the rows come from the request's own transaction and session.
+    lines = list(exports.gradebook_csv(book.quizzes, gradebook.every_row(book, view, now)))
+    return Response(lines, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="gradebook-cohort-{cohort.id}.csv"'})
 
 
