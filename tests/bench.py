@@ -44,7 +44,7 @@ def build(url: str) -> dict:
     from app import create_app
     from app.content.sync import sync_content
     from app.extensions import db
-    from app.models import Lesson, Quiz, QuizAttempt, User
+    from app.models import Lesson, Module, Quiz, QuizAttempt, User
     from app.questions import question_type
     from app.services.accounts import create_user
     from app.services.demo import build_cohort, build_organisation
@@ -78,7 +78,8 @@ def build(url: str) -> dict:
             posts.append((f"/attempts/{attempt.id}", cookie, f"{body}&csrf_token={token}"))
         db.session.commit()
         student = learners[0]
-        lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
+        # The course's first lesson: open to a new learner (later ones wait for their prerequisites).
+        lesson = db.session.scalar(select(Lesson).join(Module).order_by(Module.position, Lesson.position))
         plan = {"cohort": cohort.id, "organisation": organisation.id, "lesson": lesson.slug, "posts": posts,
                 "student": session_cookie(app, student)[0], "instructor": session_cookie(app, instructor)[0],
                 "manager": session_cookie(app, manager)[0]}

@@ -10,6 +10,7 @@ from app.models import AuditEvent, HireTraining
 from app.services import assignments, compliance
 from app.services.bench import QueryCounter
 from app.services.reminders import send_reminders
+from tests.conftest import sign_in
 from tests.factories import add_hire, complete_module, make_organisation, make_user
 
 TODAY = date(2026, 11, 27)
@@ -194,3 +195,46 @@ def test_the_dashboard_query_count_does_not_grow_with_hires(client, db, login_as
             assert client.get("/employer/").status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_the_dashboard_reads_in_sql_the_status_each_cycle_has_in_python(app, db):
+    """Every status, on the days around each boundary, is the same from the SQL page as from status_of."""
+    from app.services import compliance_board
+
+    manager, organisation, people = setup_org(db, hires=6)
+    assign(organisation, manager, yearly=True)
+    cycles = {t.user_id: t for t in db.session.scalars(select(HireTraining))}
+    shapes = [{}, {"started_at": datetime(2026, 11, 10)}, {"started_at": datetime(2026, 11, 10), "policy_pending": True},
+              {"completed_at": datetime(2026, 11, 20)},
+              {"completed_at": datetime(2026, 11, 20), "expires_on": date(2027, 1, 10)},
+              {"completed_at": datetime(2026, 11, 20), "expires_on": date(2026, 12, 10)}]
+    for person, shape in zip(people, shapes):
+        for name, value in shape.items():
+            setattr(cycles[person.id], name, value)
+    db.session.flush()
+    seen = set()
+    for today in [TODAY + timedelta(days=n) for n in range(0, 60, 3)] + [date(2026, 12, 11), date(2027, 1, 11)]:
+        board = compliance_board.board_page(organisation.id, today, compliance_board.Filters(), 1)
+        for row in board.rows:
+            [cell] = row.cells.values()
+            assert cell.status == compliance.status_of(cycles[row.user.id], today), (today, row.user.display_name)
+            seen.add(cell.status)
+        assert sum(board.counts.values()) == 6 and board.hires == 6
+    assert seen == set(compliance.STATUSES)
+
+
+def test_the_dashboard_pages_and_filters_in_sql(app, db, client):
+    manager, organisation, people = setup_org(db, hires=120)
+    assign(organisation, manager)
+    complete_module(people[0], "confidentiality")
+    assignments.refresh_completions(people[0], now=datetime(2026, 11, 28))
+    db.session.commit()
+    assert sign_in(client, manager.email).status_code == 302
+    first = client.get("/employer/").get_data(as_text=True)
+    assert "Page 1 of 3 (120 in all)" in first and first.count('href="/employer/hires/') >= 50
+    last = client.get("/employer/?page=99").get_data(as_text=True)
+    assert "Page 3 of 3" in last and "Hire 0119" in last and "Hire 0000" not in last
+    done = client.get("/employer/?status=Completed").get_data(as_text=True)
+    assert "Hire 0000" in done and "Hire 0001" not in done
+    exported = client.get("/employer/compliance.csv?status=Completed").get_data(as_text=True)
+    assert [line["Hire"] for line in csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))] == ["Hire 0000"]

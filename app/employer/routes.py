@@ -10,13 +10,12 @@ from app.employer import bp
 from app.employer.forms import InviteForm, OrganisationForm, UploadForm
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.input import ascii_int
 from app.models import Certificate, Membership
-from app.pagination import paginate
+from app.pagination import Page
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
-from app.services import audit, compliance, local_time, organisations
+from app.services import audit, compliance, compliance_board, local_time, organisations
 from app.services.exports import compliance_csv
-
-PAGE_SIZE = 50
 
 
 @bp.route("/employer/setup", methods=["GET", "POST"])
@@ -49,34 +48,34 @@ def settings():
     return render_template("employer/settings.html", form=form), 422 if form.errors else 200
 
 
-def _dashboard_rows():
-    board = compliance.build(g.organisation.id, local_time.today(g.organisation))
-    options = {"status": request.args.get("status", ""), "role": request.args.get("role", ""),
-               "training": request.args.get("training", type=int)}
-    if options["status"] not in compliance.STATUSES:
-        options["status"] = ""
-    rows = compliance.filter_rows(board, options["status"], options["role"], options["training"])
-    return board, rows, options
+def _filters() -> compliance_board.Filters:
+    """The dashboard's filters from the address; an unknown status or a malformed training id means any."""
+    status = request.args.get("status", "")
+    return compliance_board.Filters(status if status in compliance.STATUSES else "", request.args.get("role", ""),
+                                    request.args.get("training", type=int))
 
 
 @bp.route("/employer/")
 @manager_required
 def dashboard():
-    """The compliance matrix: every hire by every required training, with counts and filters."""
-    board, rows, options = _dashboard_rows()
-    page = paginate(rows, request.args.get("page", 1, type=int), PAGE_SIZE)
+    """The compliance matrix: every hire by every required training, with counts and filters, a page at a time."""
+    filters = _filters()
+    number = max(1, ascii_int(request.args.get("page", ""), maximum=10**6) or 1)
+    board = compliance_board.board_page(g.organisation.id, local_time.today(g.organisation), filters, number)
+    page = Page(board.rows, board.number, max(1, -(-board.matching // compliance_board.PAGE_SIZE)), board.matching,
+                compliance_board.PAGE_SIZE)
     audit.record("compliance.view", current_user, target=f"organisation:{g.organisation.id}", hires=len(page.items))
     return render_template("employer/dashboard.html", organisation=g.organisation, board=board, page=page,
-                           options=options, statuses=compliance.STATUSES)
+                           options=filters, statuses=compliance.STATUSES)
 
 
 @bp.route("/employer/compliance.csv")
 @manager_required
 def dashboard_csv():
     """The matrix on screen (same filters, every page) as CSV."""
-    board, rows, _options = _dashboard_rows()
+    rows, _matching = compliance_board.hire_rows(g.organisation.id, local_time.today(g.organisation), _filters())
     audit.record("compliance.export", current_user, target=f"organisation:{g.organisation.id}", hires=len(rows))
-    return Response(compliance_csv(board.assignments, rows), mimetype="text/csv",
+    return Response(compliance_csv(compliance_board.assignments_of(g.organisation.id), rows), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="compliance.csv"'})
 
 
