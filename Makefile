@@ -44,7 +44,7 @@ serve: install
 	FLASK_CONFIG=production $(FLASK) db upgrade
 	FLASK_CONFIG=production $(FLASK) content sync
 	FLASK_CONFIG=production $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
-		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" 'app:create_app()'
+		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" 'app:create_app(migrations=False)'
 
 # Load test under gunicorn with wrk (Debian's package); DATABASE_URL may name an empty PostgreSQL database.
 bench: $(VENV)/.installed-test

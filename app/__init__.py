@@ -5,13 +5,14 @@ from flask import Flask
 from config import Config, config_from_env
 
 
-def create_app(config_class: type[Config] | None = None) -> Flask:
-    """Build the application for a configuration class (FLASK_CONFIG's by default)."""
+def create_app(config_class: type[Config] | None = None, migrations: bool = True) -> Flask:
+    """Build the application for a configuration class (FLASK_CONFIG's by default); web workers, which never migrate,
+    pass migrations=False and leave Alembic unloaded."""
     config_class = config_class or config_from_env()
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
     config_class.init_app(app)
-    register_extensions(app)
+    register_extensions(app, migrations)
     register_input_guards(app)
     register_blueprints(app)
     register_errors(app)
@@ -20,10 +21,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     return app
 
 
-def register_extensions(app: Flask) -> None:
-    """Bind the extension instances to this app."""
+def register_extensions(app: Flask, migrations: bool = True) -> None:
+    """Bind the extension instances to this app (Flask-Migrate's `flask db` only when `migrations`)."""
     from app.auth_session import load_user
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.extensions import csrf, db, limiter, login_manager
     from app.sqlite import register_sqlite_events
 
     register_sqlite_events()
@@ -31,7 +32,10 @@ def register_extensions(app: Flask) -> None:
     register_xapi(app)
     register_audit(app)
     register_mail(app)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    if migrations:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

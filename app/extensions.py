@@ -3,7 +3,6 @@
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,7 +25,6 @@ class Base(DeclarativeBase):
 
 # Objects stay readable after the request's commit (pages render after it) instead of reloading one by one.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # A flood guard in Redis, on only where REDIS_URL is set (RATELIMIT_ENABLED); the exact per-account and

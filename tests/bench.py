@@ -225,7 +225,7 @@ def main() -> None:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE hits (id INTEGER PRIMARY KEY, note TEXT)")
     app_port, ceiling_port = free_port(), free_port()
-    app_server = serve("app:create_app()", app_port, server_env(url, work), work / "app.log", "/healthz")
+    app_server = serve("app:create_app(migrations=False)", app_port, server_env(url, work), work / "app.log", "/healthz")
     ceiling = serve("tests.bench_ceiling:create_app()", ceiling_port, {"CEILING_DATABASE": str(ceiling_db)}, work / "ceiling.log", "/page")
     peaks: dict = {}
     stop = threading.Event()

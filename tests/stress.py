@@ -125,7 +125,7 @@ def start_server(database: Path | str, port: int, log: Path, workers: int = 2) -
     url = f"sqlite:///{database}" if isinstance(database, Path) else database
     env = {**os.environ, "FLASK_CONFIG": "testing", "TEST_DATABASE_URL": url}
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4", "--bind", f"127.0.0.1:{port}",
-               "--error-logfile", str(log), "app:create_app()"]
+               "--error-logfile", str(log), "app:create_app(migrations=False)"]
     server = subprocess.Popen(command, env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     for _ in range(100):
         try:

@@ -208,7 +208,7 @@ def test_the_dashboard_reads_in_sql_the_status_each_cycle_has_in_python(app, db)
               {"completed_at": datetime(2026, 11, 20)},
               {"completed_at": datetime(2026, 11, 20), "expires_on": date(2027, 1, 10)},
               {"completed_at": datetime(2026, 11, 20), "expires_on": date(2026, 12, 10)}]
-    for person, shape in zip(people, shapes):
+    for person, shape in zip(people, shapes, strict=True):
         for name, value in shape.items():
             setattr(cycles[person.id], name, value)
     db.session.flush()

@@ -1,10 +1,12 @@
 """Production serving: the health check, and static files with content-hashed, long-cached URLs."""
 
 import re
+import subprocess
+import sys
 
 from app import create_app
 from app.extensions import db
-from config import ProductionConfig
+from config import BASE_DIR, ProductionConfig
 from tests.conftest import config_for
 
 
@@ -34,3 +36,18 @@ def test_static_urls_carry_a_content_hash_and_are_cached_for_a_year_in_productio
         with client.get(url) as response:
             assert response.status_code == 200 and "max-age=31536000" in response.headers["Cache-Control"]
         db.engine.dispose()
+
+
+def test_a_web_worker_leaves_the_migration_tools_and_look_alike_tables_unloaded(tmp_path):
+    """Each gunicorn worker holds only what serving needs: Alembic and the confusables tables cost megabytes each."""
+    script = ("import sys; from app import create_app; from config import TestingConfig;"
+              f" TestingConfig.SQLALCHEMY_DATABASE_URI = 'sqlite:///{tmp_path / 'web.db'}';"
+              " app = create_app(TestingConfig, migrations=False);"
+              " app.test_client().get('/auth/login');"
+              " print(sorted(name for name in ('alembic', 'flask_migrate', 'confusable_homoglyphs') if name in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=BASE_DIR, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "[]"
+    script = script.replace("migrations=False", "migrations=True")
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=BASE_DIR, timeout=120)
+    assert shown.stdout.strip().splitlines()[-1] == "['alembic', 'flask_migrate']"

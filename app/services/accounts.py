@@ -5,7 +5,6 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from confusable_homoglyphs import confusables
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import or_, select
@@ -63,6 +62,8 @@ def normalise_email(email: str) -> str:
 @lru_cache(maxsize=4096)
 def _latin_look_alike(char: str) -> str:
     """The ASCII letter a character of another script looks like (itself when none)."""
+    from confusable_homoglyphs import confusables  # its tables cost every worker megabytes; most addresses are ASCII
+
     found = confusables.is_confusable(char, greedy=True, preferred_aliases=[]) or []
     return next((glyph["c"] for hit in found for glyph in hit["homoglyphs"] if glyph["c"].isascii()), char)
 

@@ -209,8 +209,8 @@ def _continue_at(user: User, course: CourseProgress) -> Step | None:
     return next((step for step, _key, done in ordered if not done), None)
 
 
-def course_progress(user: User) -> CourseProgress:
-    """Every module's progress for the learner, the exam, the course total and where to continue."""
+def course_progress(user: User, where_to_continue: bool = True) -> CourseProgress:
+    """Every module's progress for the learner, the exam, the course total and (if asked) where to continue."""
     course_structure = structure.current()
     modules, exam = course_structure.modules, course_structure.exam
     done = completed_lesson_ids(user)
@@ -221,5 +221,6 @@ def course_progress(user: User) -> CourseProgress:
         entry.missing = [by_slug[slug].module for slug in entry.module.requires
                          if slug in by_slug and not by_slug[slug].complete]
     course = CourseProgress(entries, exam, results.get(exam.id, QuizResult()) if exam else QuizResult(), completed_at=done)
-    course.continue_at = _continue_at(user, course)
+    if where_to_continue:  # two more queries, which only the dashboard shows
+        course.continue_at = _continue_at(user, course)
     return course
