@@ -98,6 +98,12 @@ class Figures:
     summaries: tuple[QuizSummary, ...]
     average: float | None
     progress: tuple[charts.Point, ...]
+    key: tuple | None = None  # what they were kept under (None: counted afresh for this request)
+
+
+def drawn(figures: Figures, variant: Any, draw: Callable[[], str]) -> str:
+    """The charts' markup for these figures, drawn once per cohort state and `variant` while the figures are kept."""
+    return draw() if figures.key is None else _kept_or(figures.key + ("drawn", variant), draw)
 
 
 def figures(book: Gradebook, view: View, learners, now: datetime) -> Figures:
@@ -109,5 +115,6 @@ def figures(book: Gradebook, view: View, learners, now: datetime) -> Figures:
         return tuple(quiz_summaries(book, learners)), average_completion(book, learners)
 
     # Who is inactive changes with the time of day as well as with the facts: that filter is counted afresh.
-    summaries, average = rows() if view.show == "inactive" else _kept_or(key + ("rows", view.show), rows)
-    return Figures(summaries, average, progress)
+    if view.show == "inactive":
+        return Figures(*rows(), progress)
+    return Figures(*_kept_or(key + ("rows", view.show), rows), progress, key + (view.show,))

@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app import unit_of_work
@@ -14,6 +15,7 @@ from app.pagination import Page
 from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
 from app.services import audit, charts, cohorts, exports, gradebook, gradebook_stats, progress, quizzes
 from app.teach import bp
+from app.teach.cells import quiz_cells
 from app.teach.forms import CohortForm
 
 
@@ -66,9 +68,12 @@ def gradebook_page(cohort_id: int):
     audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(rows))
     members = matching if view.show == "all" else gradebook.members_count(book)
     figures = gradebook_stats.figures(book, view, gradebook.matching(book, view, now), now)
+    charts_html = Markup(gradebook_stats.drawn(figures, (page.total != members, bool(page.total)), lambda: render_template(
+        "teach/_gradebook_charts.html", figures=figures, page=page, members=members,
+        histogram=charts.score_histogram, polyline=charts.polyline)))  # nosec B704 - a rendered, autoescaped template
     return render_template(
         "teach/gradebook.html", cohort=cohort, book=book, page=page, view=view, members=members, figures=figures,
-        histogram=charts.score_histogram, polyline=charts.polyline,
+        charts_html=charts_html, quiz_cells=quiz_cells,
         invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
     )
 
