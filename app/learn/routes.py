@@ -55,7 +55,7 @@ def dashboard():
     """The course map: for a learner their progress and where to continue; for a visitor an overview."""
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=progress.course_modules())
-    return render_template("learn/dashboard.html", course=progress.course_progress(current_user),
+    return render_template("learn/dashboard.html", course=progress.course_progress(current_user, where_to_continue=True),
                            reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user),
                            trainings=compliance.trainings_for(current_user), policies=policy.pending_for(current_user),
                            certificates=compliance.certificates_by_training(current_user), today_in=local_time.today,
@@ -68,7 +68,7 @@ def dashboard():
 def lesson(slug: str):
     """One lesson with its knowledge checks, previous/next navigation and the step that marks it complete."""
     current = _lesson_or_404(slug)
-    course = progress.course_progress(current_user, where_to_continue=False)
+    course = progress.course_progress(current_user)
     locked = _locked_page(course, current.module_id)
     if locked:
         return locked
@@ -137,7 +137,7 @@ def complete_lesson(slug: str):
     current = _lesson_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    course = progress.course_progress(current_user, where_to_continue=False)
+    course = progress.course_progress(current_user)
     locked = _locked_page(course, current.module_id)
     if locked:
         return locked
@@ -157,7 +157,7 @@ def complete_lesson(slug: str):
 def quiz(slug: str):
     """A quiz's overview: rules, the learner's open attempt and their history."""
     current = _quiz_or_404(slug)
-    locked = _locked_page(progress.course_progress(current_user, where_to_continue=False), current.module_id)
+    locked = _locked_page(progress.course_progress(current_user), current.module_id)
     if locked:
         return locked
     return render_template(
@@ -174,7 +174,7 @@ def start_quiz(slug: str):
     current = _quiz_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    locked = _locked_page(progress.course_progress(current_user, where_to_continue=False), current.module_id)
+    locked = _locked_page(progress.course_progress(current_user), current.module_id)
     if locked:
         return locked
     unit_of_work.write()  # the checks of start_attempt are made on what the write transaction reads

@@ -209,7 +209,7 @@ def _continue_at(user: User, course: CourseProgress) -> Step | None:
     return next((step for step, _key, done in ordered if not done), None)
 
 
-def course_progress(user: User, where_to_continue: bool = True) -> CourseProgress:
+def course_progress(user: User, where_to_continue: bool = False) -> CourseProgress:
     """Every module's progress for the learner, the exam, the course total and (if asked) where to continue."""
     course_structure = structure.current()
     modules, exam = course_structure.modules, course_structure.exam
