@@ -181,3 +181,61 @@ def test_removing_a_due_date_asks_first(client, db, klass):
     client.post(url)
     assert due_dates.for_cohort(cohort.id) == {}
     assert due_dates.for_learner(ann) == {}
+
+
+def test_gradebook_csv_marks_an_excused_quiz(client, db, klass):
+    _teacher, cohort, role, ann, ben = klass
+    client.post(learner_url(cohort, ben) + "/excusals", data={"excuse_quiz": role.id})
+    text = client.get(f"/teach/cohorts/{cohort.id}/gradebook.csv").get_data(as_text=True)
+    lines = {line.split(",")[0]: line for line in text.splitlines()}
+    assert "excused" in lines["Ben Bold"] and "excused" not in lines["Ann Able"]
+
+
+def serious_violations(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    return [(v["id"], len(v["nodes"])) for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_the_instructor_journey_in_a_browser(browser, app, db, live_server):
+    """Open a learner, grant an attempt, excuse a quiz, set a due date; the learner sees it; the learner page fits a phone."""
+    from tests.test_browser_pages import PHONE, signed_in_page
+
+    base = live_server[1]
+    teacher, ann = make_user("instructor"), make_user(name="Ann Able")
+    cohort = make_cohort(teacher, [ann], name="Evening class")
+    role = limit("role-quiz", 1)
+    make_attempt(ann, role, [False] * 8)
+    role_title, excused_title = role.title, quiz("workplace-quiz").title
+    db.session.commit()  # the test holds no write lock while the browser works
+    day = utcnow().date() + timedelta(days=20)
+    page = signed_in_page(browser, base, teacher.email, viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(10000)
+    page.goto(base + f"/teach/cohorts/{cohort.id}")
+    page.get_by_role("link", name="Ann Able").click()
+    page.get_by_label("Quiz with an attempt limit").select_option(label=role_title)
+    page.get_by_label("Extra attempts").fill("1")
+    page.get_by_role("button", name="Grant the attempts").click()
+    assert "has 1 more attempt at" in page.content()
+    page.get_by_label("Quiz to excuse").select_option(label=excused_title)
+    page.get_by_role("button", name="Excuse from this quiz").click()
+    assert page.locator(".excusals").get_by_text("Excused").is_visible()
+    page.get_by_role("link", name="Evening class").click()
+    page.get_by_label("Quiz", exact=True).select_option(label=role_title)
+    page.get_by_label("Due date").fill(day.isoformat())
+    page.get_by_role("button", name="Set the due date").click()
+    page.goto(base + f"/teach/cohorts/{cohort.id}")
+    assert page.locator("table.gradebook thead").get_by_text(f"Due {day.day} {day:%b %Y}").is_visible()
+    page.goto(base + learner_url(cohort, ann))
+    assert serious_violations(page) == [], "the learner page with a grant and an excusal"
+    page.set_viewport_size(PHONE)
+    page.goto(base + learner_url(cohort, ann))
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.context.close()
+    learner = signed_in_page(browser, base, ann.email)
+    learner.goto(base + "/")
+    assert learner.locator(".due-list").get_by_text(f"Due {day.day} {day:%b %Y}").is_visible()
+    assert serious_violations(learner) == [], "the dashboard with a due date"
+    assert quizzes.attempts_left(ann, db.session.get(Quiz, role.id)) == 1
+    learner.context.close()
