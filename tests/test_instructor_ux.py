@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.models import AttemptGrant, AuditEvent, DueDate, Excusal, Quiz
 from app.models.base import utcnow
-from app.services import certificates, cohort_exceptions, due_dates, gradebook, quizzes
+from app.services import certificates, cohort_exceptions, due_dates, gradebook, gradebook_stats, quizzes
 from app.services.progress import course_progress
 from tests.conftest import sign_in
 from tests.factories import make_attempt, make_cohort, make_user, quiz
@@ -239,3 +239,16 @@ def test_the_instructor_journey_in_a_browser(browser, app, db, live_server):
     assert serious_violations(learner) == [], "the dashboard with a due date"
     assert quizzes.attempts_left(ann, db.session.get(Quiz, role.id)) == 1
     learner.context.close()
+
+
+def test_the_not_passed_figures_follow_an_excusal_at_once(client, db, klass):
+    _teacher, cohort, role, ann, _ben = klass
+    url = f"/teach/cohorts/{cohort.id}?show=not-passed:{role.id}"
+    assert "Showing 1–2 of 2 learners" in client.get(url).get_data(as_text=True)
+    client.post(learner_url(cohort, ann) + "/excusals", data={"excuse_quiz": role.id})
+    page = client.get(url).get_data(as_text=True)
+    assert "Showing 1–1 of 1 learner" in page and "Ann Able" not in page.split("<h2>Learners</h2>")[1]
+    book = gradebook.build(cohort)
+    view = gradebook.View(f"not-passed:{role.id}")
+    figures = gradebook_stats.figures(book, view, gradebook.matching(book, view, utcnow()), utcnow())
+    assert next(s for s in figures.summaries if s.quiz.id == role.id).attempted == 0, "Ann's attempt left with her"
