@@ -16,6 +16,7 @@ from app.teach.routes import cohort_or_404
 
 
 def _page(cohort: Cohort, form: DueDateForm, status: int = 200):
+    """The due dates page, with the form as posted (and its errors) or fresh."""
     quizzes = structure.graded_quizzes(structure.current())
     return render_template("teach/due_dates.html", cohort=cohort, form=form, quizzes=quizzes,
                            due=due_dates.for_cohort(cohort.id), today=utcnow().date()), status
@@ -28,7 +29,7 @@ def due_dates_page(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     form = due_form(DueDateForm())
     if not form.is_submitted():
-        return _page(cohort, due_form())
+        return _page(cohort, form)
     if not form.validate():
         return _page(cohort, form, 422)
     unit_of_work.write()

@@ -40,6 +40,7 @@ def _page(cohort: Cohort, learner: User, grant_form: GrantForm | None = None, ex
 
 
 def _back(cohort: Cohort, learner: User):
+    """Back to the learner page after a change (PRG)."""
     return redirect(url_for("teach.learner_page", cohort_id=cohort.id, user_id=learner.id))
 
 
