@@ -58,7 +58,8 @@ def url_values(world: World, endpoint: str, arguments: set[str]) -> dict:
     lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
     values = {"attempt_id": world.attempt.id, "cohort_id": world.cohort.id, "user_id": world.owner.id,
               "certificate_id": world.certificate.id, "version_id": world.policy_version.id, "number": 0,
-              "folder": "quizzes", "name": "role.yaml", "token": INVITE_TOKEN}
+              "folder": "quizzes", "name": "role.yaml", "token": INVITE_TOKEN,
+              "quiz_id": quiz().id}
     values["slug"] = lesson.slug if "lesson" in endpoint or "check" in endpoint else "role-quiz"
     values["code"] = world.certificate.code if endpoint == "employer.verify" else world.cohort.join_code
     return {key: values[key] for key in arguments}

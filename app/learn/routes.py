@@ -14,9 +14,10 @@ from app.forms import ConfirmForm
 from app.learn import bp
 from app.learn.forms import AnswerForm
 from app.models import Lesson, Quiz, QuizAttempt
+from app.models.base import utcnow
 from app.permissions import public, signed_in, visible_attempts
 from app.questions import AnswerError, question_type
-from app.services import assignments, certificates, compliance, local_time, policy, progress, quizzes, review
+from app.services import assignments, certificates, compliance, due_dates, local_time, policy, progress, quizzes, review
 from app.services.cohorts import learner_cohorts
 
 
@@ -60,7 +61,7 @@ def dashboard():
                            trainings=compliance.trainings_for(current_user), policies=policy.pending_for(current_user),
                            certificates=compliance.certificates_by_training(current_user), today_in=local_time.today,
                            status_of=compliance.status_of, course_certificate=certificates.course_certificate(current_user),
-                           claim_form=ConfirmForm())
+                           claim_form=ConfirmForm(), due=due_dates.for_learner(current_user), today=utcnow().date())
 
 
 @bp.route("/lessons/<slug>")

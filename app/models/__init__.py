@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEvent
 from app.models.codes import CodeRelease, IcdCode
+from app.models.cohort_exceptions import AttemptGrant, DueDate, Excusal
 from app.models.compliance import (
     Assignment,
     Certificate,
@@ -32,8 +33,10 @@ from app.models.xapi import XapiStatement
 __all__ = [
     "Assignment",
     "Attestation",
+    "AttemptGrant",
     "Certificate",
     "EmailMessage",
+    "Excusal",
     "HireTraining",
     "IcdCode",
     "Invitation",
@@ -46,6 +49,7 @@ __all__ = [
     "Cohort",
     "CodeRelease",
     "ContentVersion",
+    "DueDate",
     "Enrolment",
     "GlossaryTerm",
     "Lesson",

@@ -76,7 +76,8 @@ def gradebook_csv(quizzes: Iterable[Any], rows: Iterable[Any]) -> Iterator[str]:
                     row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else ""]
             for quiz in quizzes:
                 result = row.results.get(quiz.id)
-                line += [result.best, result.attempts, "yes" if result.passed else "no"] if result else ["", 0, "no"]
+                passed = "yes" if result and result.passed else ("excused" if quiz.id in row.excused else "no")
+                line += [result.best, result.attempts, passed] if result else ["", 0, passed]
             yield line
 
     return csv_lines(header, lines())

@@ -13,8 +13,8 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.input import ascii_int
-from app.models import Cohort, CourseStanding, Enrolment, QuizStanding, User
-from app.services import structure
+from app.models import Cohort, CourseStanding, Enrolment, Excusal, QuizStanding, User
+from app.services import cohort_exceptions, structure
 from app.services.progress import QuizResult, completion_percent
 from app.services.structure import QuizInfo
 
@@ -42,6 +42,7 @@ class Row:
     lessons_done: int
     completion: int
     last_activity: datetime | None
+    excused: frozenset[int] = frozenset()  # quiz ids this learner is excused from in the cohort
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def _learners(book: Gradebook, view: View, now: datetime) -> tuple[Select, dict]
         query = query.where(items_done >= book.items_total)
     elif view.show.startswith("not-passed:") and (quiz_id := ascii_int(view.show[11:])) is not None:
         query = query.where(~exists().where(QuizStanding.user_id == User.id, QuizStanding.quiz_id == quiz_id, QuizStanding.passed))
+        # An excused learner is not missing the quiz, as far as this cohort is concerned.
+        query = query.where(~exists().where(Excusal.cohort_id == book.cohort.id, Excusal.user_id == User.id, Excusal.quiz_id == quiz_id))
     keys = {"name": None, "completion": items_done, "activity": func.coalesce(latest, datetime.min), "lessons": lessons_done}
     if view.sort.startswith("quiz:") and (quiz_id := ascii_int(view.sort[5:])) is not None:
         standing = aliased(QuizStanding)
@@ -119,15 +122,20 @@ def _ordered(query: Select, keys: dict, view: View) -> Select:
 
 
 def _rows(book: Gradebook, learners: list) -> list[Row]:
-    """Rows for these learners, with every graded quiz's standing (one query)."""
+    """Rows for these learners, with every graded quiz's standing and the cohort's excusals (two queries)."""
     results: dict[int, dict[int, QuizResult]] = {learner.id: {} for learner in learners}
+    excused: dict[int, set[int]] = {learner.id: set() for learner in learners}
     if learners:
+        for user_id, quiz_id in cohort_exceptions.excused(book.cohort.id):
+            if user_id in excused:
+                excused[user_id].add(quiz_id)
         for user_id, quiz_id, best, count, passed in db.session.execute(
                 select(QuizStanding.user_id, QuizStanding.quiz_id, QuizStanding.best_score, QuizStanding.attempts, QuizStanding.passed)
                 .where(QuizStanding.user_id.in_(list(results)), QuizStanding.quiz_id.in_([q.id for q in book.quizzes]))):
             results[user_id][quiz_id] = QuizResult(best, count, bool(passed))
     return [Row(Learner(learner.id, learner.display_name, learner.email), results[learner.id], learner.lessons_done,
-                completion_percent(learner.items_done, book.items_total), learner.latest) for learner in learners]
+                completion_percent(learner.items_done, book.items_total), learner.latest, frozenset(excused[learner.id]))
+            for learner in learners]
 
 
 def page(book: Gradebook, view: View, number: int, now: datetime, size: int = PAGE_SIZE) -> tuple[list[Row], int]:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from app.extensions import db
-from app.models import CourseStanding, Enrolment, QuizStanding
+from app.models import CourseStanding, Enrolment, Excusal, QuizStanding
 from app.services import charts
 from app.services.gradebook import Gradebook, View
 from app.services.progress import completion_percent
@@ -78,6 +78,12 @@ def _fingerprint(book: Gradebook) -> tuple:
         .where(Enrolment.cohort_id == book.cohort.id)).one())
 
 
+def _excusals(book: Gradebook) -> tuple:
+    """A fingerprint of the cohort's excusals: any excusal made raises the latest time, any withdrawn lowers the count."""
+    return tuple(db.session.execute(select(func.count(), func.max(Excusal.excused_at))
+                                    .where(Excusal.cohort_id == book.cohort.id)).one())
+
+
 def _kept_or(key: tuple, compute: Callable[[], Any]) -> Any:
     with _lock:
         if key in _kept:
@@ -117,4 +123,7 @@ def figures(book: Gradebook, view: View, learners, now: datetime) -> Figures:
     # Who is inactive changes with the time of day as well as with the facts: that filter is counted afresh.
     if view.show == "inactive":
         return Figures(*rows(), progress)
-    return Figures(*_kept_or(key + ("rows", view.show), rows), progress, key + (view.show,))
+    # Who has not passed a quiz also depends on the cohort's excusals, so they join that filter's key.
+    excusals = _excusals(book) if view.show.startswith("not-passed:") else ()
+    kept = key + ("rows", view.show, excusals)
+    return Figures(*_kept_or(kept, rows), progress, kept)

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Module, Question, Quiz, QuizAttempt, User
 from app.models.base import utcnow
 from app.questions import AnswerError, question_type
-from app.services import course_standings, quiz_standings, xapi
+from app.services import cohort_exceptions, course_standings, quiz_standings, xapi
 from app.services import review as review_queue
 
 _rng = random.SystemRandom()
@@ -56,10 +56,11 @@ def submitted_count(user: User, quiz: Quiz) -> int:
 
 
 def attempts_left(user: User, quiz: Quiz) -> int | None:
-    """Attempts the learner may still start (None when unlimited)."""
+    """Attempts the learner may still start (None when unlimited), counting extra attempts their instructor granted."""
     if not quiz.attempts_allowed:
         return None
-    return max(0, quiz.attempts_allowed - submitted_count(user, quiz))
+    allowed = quiz.attempts_allowed + cohort_exceptions.extra_attempts(user.id, quiz.id)
+    return max(0, allowed - submitted_count(user, quiz))
 
 
 def _draw(quiz: Quiz) -> list[Question]:

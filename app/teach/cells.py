@@ -11,11 +11,15 @@ PASSED = ' <span class="tick" aria-label="passed">✓</span>'
 
 
 def quiz_cells(row: Row, quizzes: Iterable[QuizInfo]) -> Markup:
-    """One <td> per quiz: best score, attempts and a tick when passed, or a dash when never submitted."""
+    """One <td> per quiz: best score, attempts and a tick when passed, "Excused" (with any best score) when the
+    learner was excused, or a dash when never submitted."""
     cells = []
     for quiz in quizzes:
         result = row.results.get(quiz.id)
-        if result is None:
+        if quiz.id in row.excused:
+            best = f' <span class="meta">{int(result.best)}%</span>' if result else ""
+            cells.append(f'<td><span class="excused">Excused</span>{best}</td>')
+        elif result is None:
             cells.append("<td>—</td>")
         else:  # only integers and fixed text: nothing to escape
             cells.append(f'<td>{int(result.best)}% <span class="meta">×{int(result.attempts)}</span>'

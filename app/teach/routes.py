@@ -13,10 +13,10 @@ from app.models import Cohort, QuizAttempt, User
 from app.models.base import utcnow
 from app.pagination import Page
 from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
-from app.services import audit, charts, cohorts, exports, gradebook, gradebook_stats, progress, quizzes
+from app.services import audit, charts, cohorts, due_dates, exports, gradebook, gradebook_stats, quizzes
 from app.teach import bp
 from app.teach.cells import quiz_cells
-from app.teach.forms import CohortForm
+from app.teach.forms import CohortForm, due_form
 
 
 def cohort_or_404(cohort_id: int) -> Cohort:
@@ -73,8 +73,8 @@ def gradebook_page(cohort_id: int):
         histogram=charts.score_histogram, polyline=charts.polyline)))  # nosec B704 - a rendered, autoescaped template
     return render_template(
         "teach/gradebook.html", cohort=cohort, book=book, page=page, view=view, members=members, figures=figures,
-        charts_html=charts_html, quiz_cells=quiz_cells,
-        invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
+        charts_html=charts_html, quiz_cells=quiz_cells, due=due_dates.for_cohort(cohort.id),
+        due_form=due_form(), today=now.date(), invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
     )
 
 
@@ -126,19 +126,6 @@ def remove_learner(cohort_id: int, user_id: int):
     return render_template("teach/confirm.html", form=form, title=f"Remove {learner.display_name} from “{cohort.name}”?",
                            text="They keep their own progress and attempts, and can rejoin with the code.",
                            button="Remove from cohort", back=url_for("teach.gradebook_page", cohort_id=cohort.id))
-
-
-@bp.route("/cohorts/<int:cohort_id>/learners/<int:user_id>")
-@roles_required(*STAFF)
-def learner_page(cohort_id: int, user_id: int):
-    """One learner's record: progress per module and every attempt."""
-    cohort = cohort_or_404(cohort_id)
-    learner = learner_or_404(cohort, user_id)
-    attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == learner.id, QuizAttempt.submitted_at.is_not(None))
-                                  .order_by(QuizAttempt.submitted_at.desc())).all()
-    audit.record("learner.view", current_user, subject=learner, target=f"cohort:{cohort.id}")
-    return render_template("teach/learner.html", cohort=cohort, learner=learner, attempts=attempts,
-                           course=progress.course_progress(learner))
 
 
 @bp.route("/cohorts/<int:cohort_id>/learners/<int:user_id>/attempts/<int:attempt_id>")
