@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -226,3 +227,70 @@ def test_every_admin_page_has_breadcrumbs_back_to_the_admin_home(client, db, log
     for path in ("/admin/users", "/admin/users/new", "/admin/audit", "/admin/outbox", "/admin/xapi"):
         html = client.get(path).get_data(as_text=True)
         assert '<nav class="crumbs"' in html and '<a href="/admin/">Admin</a>' in html, path
+
+
+# In a browser
+
+
+def test_an_admin_creates_a_user_filters_tries_to_demote_themself_and_exports_the_audit_trail(browser, app, live_server):
+    from tests.test_browser_pages import PHONE, signed_in_page
+
+    base = live_server[1]
+    admin = make_user("admin", email="head.admin@example.com")
+    make_user("admin", email="deputy.admin@example.com")
+    _db.session.commit()
+    page = signed_in_page(browser, base, admin.email, viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(10000)
+
+    page.goto(base + "/admin/users")
+    page.get_by_text("Create a user", exact=True).click()
+    page.get_by_label("Name", exact=True).fill("Jordan Newcomer")
+    page.get_by_label("E-mail address").fill("Jordan.Newcomer@example.com")
+    page.locator("select#role").select_option("instructor")
+    page.get_by_role("button", name="Create and e-mail a link").click()
+    page.get_by_text("jordan.newcomer@example.com is created as instructor").wait_for()
+
+    page.get_by_role("link", name="Outbox", exact=True).click()
+    message = page.locator("details.message", has_text="to jordan.newcomer@example.com")
+    assert "Your Billing & Coding Academy account" in message.inner_text()
+    message.locator("summary").click()
+    assert mail.LINK_PLACEHOLDER in message.inner_text(), "the link is made when sent, never shown"
+
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.locator("#role-filter").select_option("instructor")
+    page.get_by_role("button", name="Show").click()
+    table = page.locator("table.users")
+    assert "jordan.newcomer@example.com" in table.inner_text() and admin.email not in table.inner_text()
+    assert "Never" in table.inner_text(), "the new account has not signed in"
+    assert page.locator("#role-filter").input_value() == "instructor"
+
+    page.locator("#role-filter").select_option("admin")
+    page.get_by_role("button", name="Show").click()
+    page.locator(f"#role-{admin.id}").select_option("student")
+    page.get_by_role("button", name=f"Change the role of {admin.email}").click()
+    page.get_by_role("heading", name="Stop being an admin?").wait_for()
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("heading", name="Users").wait_for()
+    _db.session.expire_all()
+    assert _db.session.get(User, admin.id).role == "admin", "cancelling changes nothing"
+    _db.session.commit()  # reading it began a transaction: the test holds no write lock while the browser works
+
+    page.get_by_role("link", name="Audit", exact=True).click()
+    page.locator("select#action").select_option("user.create")
+    page.get_by_role("button", name="Filter").click()
+    assert "Showing 1–1 of 1 event" in page.locator("main").inner_text()
+    request_id = page.locator("td.request code").first
+    assert request_id.evaluate("e => e.getBoundingClientRect().right <= document.documentElement.clientWidth")
+    assert len(request_id.inner_text()) == 32, "the whole request id shows"
+    when = page.locator("td.when time").first
+    assert when.evaluate("e => e.getClientRects().length === 1"), "the time stays on one line"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these events as CSV").click()
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["When (UTC)", "Action", "Who"]
+    assert [row[1] for row in rows[1:]] == ["user.create"] and rows[1][3] == "jordan.newcomer@example.com"
+
+    page.set_viewport_size(PHONE)
+    page.goto(base + "/admin/users")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scroll on a phone"
+    page.context.close()

@@ -24,7 +24,8 @@ def audit_trail():
     page = audit_log.page(request.args.get("page", 1, type=int), PAGE_SIZE, **filters)
     people = audit_log.names([e.actor_id for e in page.items] + [e.subject_id for e in page.items])
     return render_template("admin/audit.html", page=page, filters=filters, people=people,
-                           groups=audit_log.action_groups(audit_log.actions()), export_max=audit_log.EXPORT_MAX)
+                           groups=audit_log.action_groups(audit_log.actions()), export_max=audit_log.EXPORT_MAX,
+                           export_filters={key: value for key, value in filters.items() if value})
 
 
 @bp.route("/audit.csv")
