@@ -34,7 +34,8 @@ def pages(world) -> dict[str, list[str]]:
                     f"/teach/cohorts/{w.cohort.id}/due-dates"],
         "manager": ["/employer/", "/employer/hires", f"/employer/hires/{w.owner.id}", "/employer/assignments",
                     "/employer/policy", "/employer/evidence", f"/employer/certificates/{w.certificate.id}/revoke"],
-        "admin": ["/admin/users", "/admin/audit", "/admin/outbox", "/admin/xapi"],
+        "admin": ["/admin/users", "/admin/audit", "/admin/outbox", "/admin/xapi",
+                  "/admin/", "/admin/users/new"],
     }
 
 

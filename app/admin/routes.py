@@ -1,48 +1,84 @@
-"""Admin views: find accounts, change roles, deactivate and reactivate."""
+"""Admin views: the admin home, find and create accounts, change roles, deactivate and reactivate."""
 
 import math
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
 from app.admin import bp
-from app.admin.forms import RoleForm
+from app.admin.forms import ROLE_CHOICES, CreateUserForm, DemoteForm, RoleForm
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.models import EmailMessage, User, XapiStatement
+from app.models import ROLES, EmailMessage, User, XapiStatement
 from app.pagination import Page, paginate
 from app.permissions import roles_required
 from app.services import admin as accounts_admin
-from app.services import audit, audit_log, xapi_delivery
+from app.services import audit, xapi_delivery
 from app.services.accounts import AccountError
 
 PAGE_SIZE = 50
 MAX_LISTED = 1000  # waiting statements listed; the counts cover all of them
+LAST_ADMIN = "You are the only active admin, so you keep the admin role: make someone else an admin first."
 
 
 def _user_or_404(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
+@bp.route("/")
+@roles_required("admin")
+def home():
+    """The admin pages, each with the count that tells whether it needs a look."""
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    queued = db.session.scalar(select(func.count()).select_from(EmailMessage).where(EmailMessage.status == "queued"))
+    return render_template("admin/home.html", counts=counts, mail_queued=queued or 0, xapi=xapi_delivery.queue_counts())
+
+
 @bp.route("/users")
 @roles_required("admin")
 def users():
-    """Every account, searchable by name or e-mail, 50 a page."""
+    """Every account, searchable by name or e-mail and filtered by role, 50 a page, with the form to create one."""
     query = request.args.get("q", "").strip()[:100]
-    page = paginate(accounts_admin.search_users(query), request.args.get("page", 1, type=int), PAGE_SIZE)
-    return render_template("admin/users.html", page=page, query=query, role_form=RoleForm(), confirm=ConfirmForm())
+    role = request.args.get("role", "")
+    role = role if role in ROLES else ""
+    page = accounts_admin.search_users(query, role, request.args.get("page", 1, type=int), PAGE_SIZE)
+    return render_template("admin/users.html", page=page, query=query, role=role, roles=ROLE_CHOICES,
+                           role_form=RoleForm(), confirm=ConfirmForm(), create_form=CreateUserForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def create_user():
+    """Create an account (name, e-mail, role); its owner gets an e-mailed link to choose their password."""
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts_admin.add_user(form.email.data, form.display_name.data, form.role.data)
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            audit.record("user.create", current_user, subject=user, target=f"user:{user.id}", role=user.role)
+            flash(f"{user.email} is created as {user.role}. The e-mail with their link to choose a password is "
+                  "in the outbox.", "success")
+            return redirect(url_for("admin.users", q=user.email))
+    return render_template("admin/new_user.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/users/<int:user_id>/role", methods=["POST"])
 @roles_required("admin")
 def change_role(user_id: int):
-    """Change an account's role."""
+    """Change an account's role; giving up one's own admin role is confirmed first."""
     user = _user_or_404(user_id)
     form = RoleForm()
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
         return redirect(url_for("admin.users"))
+    if user.id == current_user.id and form.role.data != "admin":
+        if accounts_admin.is_last_active_admin(user):
+            flash(LAST_ADMIN, "error")
+            return redirect(url_for("admin.users", q=user.email))
+        return redirect(url_for("admin.demote_self", role=form.role.data))
     try:
         old = accounts_admin.change_role(user, form.role.data)
     except AccountError as error:
@@ -51,6 +87,36 @@ def change_role(user_id: int):
     audit.record("user.role_change", current_user, subject=user, target=f"user:{user.id}", old=old, new=user.role)
     flash(f"{user.email} is now {user.role}.", "success")
     return redirect(url_for("admin.users", q=user.email))
+
+
+@bp.route("/users/me/role", methods=["GET", "POST"])
+@roles_required("admin")
+def demote_self():
+    """Give up one's own admin role after confirmation; refused for the last active admin. Signs them out."""
+    user = current_user._get_current_object()
+    form = DemoteForm(role=request.args.get("role", ""))
+    back = url_for("admin.users", q=user.email)
+    if accounts_admin.is_last_active_admin(user):
+        flash(LAST_ADMIN, "error")
+        return redirect(back)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            old = accounts_admin.change_role(user, form.role.data)
+        except AccountError as error:
+            flash(str(error), "error")
+            return redirect(back)
+        audit.record("user.role_change", user, subject=user, target=f"user:{user.id}", old=old, new=user.role)
+        logout_user()  # the change ended every session of the account, this one included
+        session.clear()
+        flash(f"You are now {user.role} and no longer an admin. Sign in again to continue.", "info")
+        return redirect(url_for("auth.login"))
+    if form.role.data not in [value for value, _ in ROLE_CHOICES if value != "admin"]:
+        flash("Choose one of the listed roles.", "error")
+        return redirect(back)
+    return render_template("admin/confirm.html", form=form, title="Stop being an admin?",
+                           text=f"You will become {form.role.data} and lose access to the admin pages at once: you "
+                                "will be signed out, and only another admin can give the role back.",
+                           button=f"Yes, make me {form.role.data}", back=back, step="Your role")
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
@@ -68,9 +134,10 @@ def deactivate(user_id: int):
         audit.record("user.deactivate", current_user, subject=user, target=f"user:{user.id}")
         flash(f"{user.email} is deactivated.", "info")
         return redirect(url_for("admin.users", q=user.email))
-    return render_template("teach/confirm.html", form=form, title=f"Deactivate {user.email}?",
+    return render_template("admin/confirm.html", form=form, title=f"Deactivate {user.email}?",
                            text="They will be signed out and cannot sign in until reactivated. Their records are kept.",
-                           button="Deactivate the account", back=url_for("admin.users", q=user.email))
+                           button="Deactivate the account", back=url_for("admin.users", q=user.email),
+                           step="Deactivate")
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
@@ -125,14 +192,3 @@ def xapi_send():
     flash(f"{counts['sent']} sent, {counts['retry']} to retry later, {counts['rejected']} rejected by the store.",
           "error" if counts["retry"] else "success")
     return redirect(url_for("admin.xapi_queue"))
-
-
-@bp.route("/audit")
-@roles_required("admin")
-def audit_trail():
-    """The audit trail, newest first, filtered by action, person and dates."""
-    filters = {key: request.args.get(key, "").strip()[:100] for key in ("action", "person", "start", "end")}
-    events = audit_log.search(**filters)
-    page = paginate(events, request.args.get("page", 1, type=int), PAGE_SIZE)
-    people = audit_log.names([e.actor_id for e in page.items] + [e.subject_id for e in page.items])
-    return render_template("admin/audit.html", page=page, filters=filters, people=people)

@@ -161,6 +161,7 @@ def _sign_in(email: str, password: str, errors: list):
             errors.append(f"Confirm your e-mail address first: follow the link in the message sent to {user.email}.")
             user = None
         else:
+            user.last_sign_in_at = now
             audit.record("login.success", user, subject=user)
     return user, 200
 
@@ -214,7 +215,9 @@ def reset_password(token: str):
         if not password_reset.reset(user, form.password.data):  # hashes, then writes
             flash(BAD_LINK_MESSAGE, "error")
             return redirect(url_for("auth.request_password_reset"))
-        throttle.release(throttle.SIGN_IN_ACCOUNT, user.email, utcnow())
+        now = utcnow()
+        throttle.release(throttle.SIGN_IN_ACCOUNT, user.email, now)
+        user.last_sign_in_at = now
         audit.record("password.reset", user, subject=user)
         # Signed in at once: however hard a stranger keeps failing sign-ins for the address, the owner gets in.
         _start_session(user)

@@ -37,6 +37,7 @@ class User(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     email_confirmed_at: Mapped[datetime | None]  # None until the owner follows the e-mailed link
+    last_sign_in_at: Mapped[datetime | None]  # the last successful sign-in (or password reset, which signs in)
 
     @property
     def is_active(self) -> bool:

@@ -1,20 +1,46 @@
 """Account administration: roles and deactivation, never leaving the site without an active admin."""
 
+import math
+import secrets
+
 from sqlalchemy import func, or_, select
 
 from app import unit_of_work
 from app.extensions import db
 from app.models import ROLES, User
-from app.services.accounts import AccountError, end_sessions
+from app.pagination import Page
+from app.services.accounts import AccountError, create_user, end_sessions
+from app.services.password_reset import send_welcome
 
 
-def search_users(query: str) -> list[User]:
-    """Accounts whose name or e-mail contains the query (all accounts when it is empty), by e-mail."""
-    statement = select(User).order_by(User.email)
+def search_users(query: str, role: str = "", number: int = 1, size: int = 50) -> Page[User]:
+    """One page of the accounts whose name or e-mail contains the query and that have the role (either may be
+    empty: all), by e-mail; counted and paged in SQL."""
+    condition = []
     if query:
         pattern = f"%{query.replace('%', '').replace('_', '')}%"
-        statement = statement.where(or_(User.email.ilike(pattern), User.display_name.ilike(pattern)))
-    return list(db.session.scalars(statement))
+        condition.append(or_(User.email.ilike(pattern), User.display_name.ilike(pattern)))
+    if role in ROLES:
+        condition.append(User.role == role)
+    total = db.session.scalar(select(func.count()).select_from(User).where(*condition)) or 0
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, number), pages)
+    users = db.session.scalars(select(User).where(*condition).order_by(User.email, User.id)
+                               .offset((number - 1) * size).limit(size)).all()
+    return Page(list(users), number, pages, total, size)
+
+
+def add_user(email: str, display_name: str, role: str) -> User:
+    """Create an account and e-mail its owner a link to choose their password; AccountError if the address (or a
+    look-alike of it) is taken. Nobody knows the random password it starts with, so only the link lets them in."""
+    user = create_user(email, secrets.token_urlsafe(32), display_name, role, confirmed=False)
+    send_welcome(user)  # following the link also confirms the address
+    return user
+
+
+def is_last_active_admin(user: User) -> bool:
+    """Whether the account is the only active admin (who must keep the role)."""
+    return user.role == "admin" and user.active and not _other_active_admins(user)
 
 
 def _other_active_admins(user: User) -> int:

@@ -44,6 +44,18 @@ def request_reset(email: str) -> None:
                 "your password stays as it is."), kind="password-reset")
 
 
+def send_welcome(user: User) -> None:
+    """Queue the e-mail to an account an admin created: a link to choose a password (a reset link), and where to
+    ask for a new one once it has expired."""
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    link = mail.SecretLink("password-reset", {"u": user.id, "f": _fingerprint(user)})
+    mail.queue(user.email, "Your Billing & Coding Academy account",
+               (f"Hello {user.display_name},\n\nAn administrator created a Billing & Coding Academy account for you "
+                f"with this e-mail address. Choose your password within {minutes} minutes:\n", link,
+                f"\n\nIf the link has expired, ask for a new one at {mail.site_url('auth.request_password_reset')}\n\n"
+                "If you did not expect this account, ignore this message."), kind="account-created")
+
+
 @mail.link_maker("password-reset")
 def reset_link(data: dict) -> str:
     """The reset link of a queued e-mail, signed now: it works for PASSWORD_RESET_MINUTES from the sending."""

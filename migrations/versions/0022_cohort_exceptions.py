@@ -1,6 +1,6 @@
 """Cohort exceptions: extra attempts, excusals from a quiz and due dates, per cohort
 
-Revision ID: 0025
+Revision ID: 0022
 Revises: 0021
 Create Date: 2026-12-07 14:30:00.000000
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025'
+revision = '0022'
 down_revision = '0021'
 branch_labels = None
 depends_on = None
