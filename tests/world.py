@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Certificate, Invitation, Lesson, PolicyVersion
+from app.models import Assignment, Certificate, Invitation, Lesson, PolicyVersion
 from app.models.base import utcnow
 from app.services import assignments, policy
 from tests.factories import add_hire, complete_module, make_attempt, make_cohort, make_organisation, make_user, quiz
@@ -58,7 +58,9 @@ def url_values(world: World, endpoint: str, arguments: set[str]) -> dict:
     lesson = db.session.scalar(select(Lesson).order_by(Lesson.id))
     values = {"attempt_id": world.attempt.id, "cohort_id": world.cohort.id, "user_id": world.owner.id,
               "certificate_id": world.certificate.id, "version_id": world.policy_version.id, "number": 0,
-              "folder": "quizzes", "name": "role.yaml", "token": INVITE_TOKEN}
+              "folder": "quizzes", "name": "role.yaml", "token": INVITE_TOKEN,
+              "invitation_id": db.session.scalar(select(Invitation.id).where(Invitation.organisation_id == world.organisation.id)),
+              "assignment_id": db.session.scalar(select(Assignment.id).where(Assignment.organisation_id == world.organisation.id))}
     values["slug"] = lesson.slug if "lesson" in endpoint or "check" in endpoint else "role-quiz"
     values["code"] = world.certificate.code if endpoint == "employer.verify" else world.cohort.join_code
     return {key: values[key] for key in arguments}
