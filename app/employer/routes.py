@@ -14,7 +14,7 @@ from app.models import Certificate, Membership
 from app.models.base import utcnow
 from app.pagination import paginate
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
-from app.services import audit, compliance, invitations, local_time, organisations
+from app.services import audit, compliance, invitations, local_time, organisations, policy
 from app.services.exports import compliance_csv
 
 PAGE_SIZE = 50
@@ -119,7 +119,8 @@ def hire_page(user_id: int):
     audit.record("hire.view", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
     today = local_time.today(g.organisation)
     return render_template("employer/hire.html", hire=hire, membership=membership, trainings=trainings,
-                           certificates=certificates, today=today, status_of=compliance.status_of)
+                           certificates=certificates, today=today, status_of=compliance.status_of,
+                           acknowledged=policy.acknowledgements(g.organisation.id, hire.id))
 
 
 @bp.route("/employer/hires/<int:user_id>/remove", methods=["GET", "POST"])

@@ -102,7 +102,8 @@ def build(organisation_id: int, today: date) -> Dashboard:
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.organisation_id == organisation_id, Membership.kind == "hire", Membership.removed_at.is_(None))
         .order_by(User.display_name, User.id)).all()
-    assignments = list(db.session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id).order_by(Assignment.id)))
+    assignments = list(db.session.scalars(select(Assignment).where(
+        Assignment.organisation_id == organisation_id, Assignment.ended_at.is_(None)).order_by(Assignment.id)))
     hire_ids = select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.kind == "hire",
                                                 Membership.removed_at.is_(None))
     latest: dict[tuple[int, int], TrainingFacts] = {}
@@ -147,10 +148,11 @@ def history(organisation_id: int, user_id: int) -> list[HireTraining]:
 
 
 def trainings_for(user: User) -> list[HireTraining]:
-    """The learner's own current cycles of required training, soonest due first."""
+    """The learner's own current cycles of required training still in force, soonest due first."""
     trainings = db.session.scalars(select(HireTraining).join(Assignment).join(
         Membership, (Membership.organisation_id == Assignment.organisation_id) & (Membership.user_id == HireTraining.user_id))
-        .where(HireTraining.user_id == user.id, Membership.removed_at.is_(None)).order_by(HireTraining.due_on)
+        .where(HireTraining.user_id == user.id, Membership.removed_at.is_(None), Assignment.ended_at.is_(None))
+        .order_by(HireTraining.due_on)
         .options(selectinload(HireTraining.assignment).selectinload(Assignment.modules),
                  selectinload(HireTraining.assignment).selectinload(Assignment.organisation))).all()
     latest: dict[int, HireTraining] = {}
