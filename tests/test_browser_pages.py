@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from app.extensions import db
 from app.models import QuizAttempt
 from tests.factories import DEFAULT_PASSWORD
-from tests.world import INVITE_TOKEN, build_world, url_values
+from tests.world import INVITE_TOKEN, build_world
 
 PHONE = {"width": 375, "height": 740}
 
@@ -34,7 +34,7 @@ def pages(world) -> dict[str, list[str]]:
         "manager": ["/employer/", "/employer/hires", f"/employer/hires/{w.owner.id}", "/employer/assignments",
                     "/employer/policy", "/employer/evidence", f"/employer/certificates/{w.certificate.id}/revoke",
                     "/employer/hires/upload",
-                    f"/employer/assignments/{url_values(w, 'employer.change_assignment', {'assignment_id'})['assignment_id']}"],
+                    f"/employer/assignments/{w.assignment_id}"],
         "admin": ["/admin/users", "/admin/audit", "/admin/outbox", "/admin/xapi"],
     }
 

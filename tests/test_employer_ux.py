@@ -3,12 +3,19 @@ ended, who acknowledged which policy version, and what a yearly renewal asks of 
 
 import io
 import re
+import zipfile
+from datetime import date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, EmailMessage, Invitation
-from app.services import mail
-from tests.factories import make_organisation
+from app.extensions import db as _db
+from app.models import AuditEvent, EmailMessage, HireTraining, Invitation, Lesson, Module
+from app.services import assignments, compliance, mail, policy
+from app.services.reminders import send_reminders
+from tests.conftest import sign_in
+from tests.factories import add_hire, complete_module, make_organisation, make_user
+from tests.test_browser_pages import PHONE, signed_in_page
 
 
 def actions(db, name: str) -> list[AuditEvent]:
@@ -87,8 +94,6 @@ def test_another_organisations_invitation_cannot_be_revoked_or_resent(app, clien
     client.post("/employer/hires", data={"name": "Pat Sample", "email": "pat@example.com"})
     invitation = db.session.scalar(select(Invitation))
     other = app.test_client()
-    from tests.conftest import sign_in
-    from tests.factories import make_user
     stranger = make_user("employer")
     make_organisation(stranger, name="Elsewhere")
     db.session.commit()
@@ -126,10 +131,6 @@ def test_the_csv_template_uploads_as_is(client, db, login_as):
 # Assignments changed and ended.
 
 def hire_with_training(db, login_as, **overrides):
-    from datetime import date
-
-    from app.services import assignments
-    from tests.factories import add_hire, make_user
     manager, organisation = manager_with_organisation(db, login_as)
     hire = make_user(name="Hana Hire")
     add_hire(organisation, hire, hire_date=date(2026, 11, 1))
@@ -142,9 +143,6 @@ def hire_with_training(db, login_as, **overrides):
 
 
 def test_an_assignment_is_changed_and_open_cycles_follow(client, db, login_as):
-    from datetime import date
-
-    from app.models import HireTraining
     _manager, _organisation, hire, rule = hire_with_training(db, login_as)
     page = client.get(f"/employer/assignments/{rule.id}").get_data(as_text=True)
     assert 'value="confidentiality" checked' in page and 'value="30"' in page
@@ -158,8 +156,20 @@ def test_an_assignment_is_changed_and_open_cycles_follow(client, db, login_as):
     assert [m.slug for m in rule.modules] == ["confidentiality", "ergonomics"] and rule.yearly
     [event] = actions(db, "assignment.change")
     assert event.details["due_days"] == ["30", "60"] and "modules" in event.details
-    listing = client.get("/employer/assignments").get_data(as_text=True)
-    assert "Ergonomics" in listing or "ergonomics" in listing.lower()
+    ergonomics = db.session.scalar(select(Module.title).where(Module.slug == "ergonomics"))
+    listing = client.get("/employer/assignments").get_data(as_text=True).split("<tbody>")[1].split("</tbody>")[0]
+    assert ergonomics in listing and "60 days after the hire date" in listing and "every year" in listing
+
+
+def test_dropping_a_module_the_hire_has_not_done_completes_their_open_cycle(client, db, login_as):
+    _manager, _organisation, hire, rule = hire_with_training(db, login_as, module_slugs=["role", "ergonomics"])
+    complete_module(hire, "role")
+    assignments.refresh_completions(hire)
+    db.session.commit()
+    assert db.session.scalar(select(HireTraining.completed_at).where(HireTraining.user_id == hire.id)) is None
+    client.post(f"/employer/assignments/{rule.id}", data={"title": "HIPAA essentials", "scope": "modules", "modules": ["role"],
+                                                          "due_kind": "relative", "due_days": "30"})
+    assert db.session.scalar(select(HireTraining.completed_at).where(HireTraining.user_id == hire.id)) is not None
 
 
 def test_a_bad_change_says_why_and_changes_nothing(client, db, login_as):
@@ -172,9 +182,6 @@ def test_a_bad_change_says_why_and_changes_nothing(client, db, login_as):
 
 
 def test_ending_an_assignment_asks_first_and_stops_it_making_anyone_overdue(client, db, login_as):
-    import zipfile
-    from datetime import date
-
     _manager, organisation, hire, rule = hire_with_training(db, login_as, due_days=None, due_date=date(2026, 1, 1))
     assert "<strong>1</strong> Overdue" in client.get("/employer/").get_data(as_text=True)
     confirm = client.get(f"/employer/assignments/{rule.id}/end").get_data(as_text=True)
@@ -190,8 +197,6 @@ def test_ending_an_assignment_asks_first_and_stops_it_making_anyone_overdue(clie
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"/employer/hires/{hire.id}/evidence.zip").data))
     index = archive.read("index.csv").decode()
     assert "HIPAA essentials" in index and ",Ended," in index
-    from app.services import compliance
-    from app.services.reminders import send_reminders
     assert compliance.trainings_for(hire) == []
     assert not any("HIPAA" in line for line in send_reminders(date(2026, 12, 1)).sent)
     assert client.post(f"/employer/assignments/{rule.id}", data={"title": "x", "scope": "course", "due_kind": "relative",
@@ -202,8 +207,6 @@ def test_ending_an_assignment_asks_first_and_stops_it_making_anyone_overdue(clie
 
 def test_another_organisations_assignment_is_out_of_reach(app, client, db, login_as):
     _manager, _organisation, _hire, rule = hire_with_training(db, login_as)
-    from tests.conftest import sign_in
-    from tests.factories import make_user
     stranger = make_user("employer")
     make_organisation(stranger, name="Elsewhere")
     db.session.commit()
@@ -216,10 +219,6 @@ def test_another_organisations_assignment_is_out_of_reach(app, client, db, login
 # Policy acknowledgements on screen and in the evidence pack.
 
 def test_managers_see_who_acknowledged_which_version_and_the_pack_holds_its_text(client, db, login_as):
-    import zipfile
-
-    from app.services import policy
-    from tests.factories import add_hire, make_user
     manager, organisation = manager_with_organisation(db, login_as)
     early, late = make_user(name="Early Bird"), make_user(name="Late Comer")
     add_hire(organisation, early)
@@ -241,8 +240,6 @@ def test_managers_see_who_acknowledged_which_version_and_the_pack_holds_its_text
 
 
 def test_the_acknowledgement_checkbox_sits_beside_its_label(client, db, login_as):
-    from app.services import policy
-    from tests.factories import add_hire, make_user
     manager = make_user("employer")
     organisation = make_organisation(manager)
     learner = login_as()
@@ -258,14 +255,10 @@ def test_the_acknowledgement_checkbox_sits_beside_its_label(client, db, login_as
 # The hire's own view: where Start leads, and what a yearly renewal asks.
 
 def test_start_opens_the_first_unfinished_required_lesson(client, db, login_as):
-    from app.models import Lesson, Module
-    from app.services import assignments
-    from tests.factories import add_hire, complete_module, make_user
     manager = make_user("employer")
     organisation = make_organisation(manager)
     learner = login_as()
     add_hire(organisation, learner)
-    from datetime import date
     assignments.create(organisation, manager, "HIPAA practice", ["hipaa-practice"], "everyone", None, "", None, 30, False,
                        date(2026, 11, 27))
     db.session.commit()
@@ -285,12 +278,6 @@ def test_start_opens_the_first_unfinished_required_lesson(client, db, login_as):
 
 
 def test_after_a_yearly_renewal_the_hire_is_told_what_to_redo(client, db, login_as):
-    from datetime import date, datetime
-
-    from app.models import HireTraining
-    from app.services import assignments
-    from app.services.reminders import send_reminders
-    from tests.factories import add_hire, complete_module, make_user
     manager = make_user("employer")
     organisation = make_organisation(manager)
     learner = login_as()
@@ -313,21 +300,15 @@ def test_after_a_yearly_renewal_the_hire_is_told_what_to_redo(client, db, login_
 # The manager's journey in a real browser, and the hires page on a phone.
 
 def test_a_manager_invites_revokes_uploads_and_changes_then_ends_training(browser, app, live_server):
-    import pytest
-
-    from app.services import assignments, policy
-    from tests.factories import add_hire, make_user
-    from tests.test_browser_pages import PHONE, signed_in_page
     base = live_server[1]
     manager = make_user("employer")
     organisation = make_organisation(manager)
     hire = make_user(name="Hana Hire")
     add_hire(organisation, hire)
-    from datetime import date
     assignments.create(organisation, manager, "HIPAA essentials", ["confidentiality"], "everyone", None, "", None, 30, False,
                        date(2026, 11, 27))
     version = policy.publish(organisation, manager, "Keep patient data private.")
-    db_session_commit()
+    _db.session.commit()  # the test holds no write lock while the browser works
 
     page = signed_in_page(browser, base, manager.email, viewport={"width": 1280, "height": 900})
     page.goto(base + "/employer/hires")
@@ -374,7 +355,3 @@ def test_a_manager_invites_revokes_uploads_and_changes_then_ends_training(browse
     assert label["height"] < 2 * box["height"], "beside its label on one line, not above it"
     learner.context.close()
 
-
-def db_session_commit():
-    from app.extensions import db
-    db.session.commit()  # the test holds no write lock while the browser works
