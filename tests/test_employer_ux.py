@@ -205,6 +205,15 @@ def test_ending_an_assignment_asks_first_and_stops_it_making_anyone_overdue(clie
     assert rule.title == "HIPAA essentials", "an ended training cannot be changed"
 
 
+def test_an_ended_assignment_no_longer_holds_its_modules_in_the_course(client, db, login_as):
+    from app.content.sync import _still_required
+    _manager, _organisation, _hire, rule = hire_with_training(db, login_as, module_slugs=["ergonomics"])
+    module = db.session.scalar(select(Module).where(Module.slug == "ergonomics"))
+    assert "end or change that assignment first" in _still_required([module])[0].message
+    assignments.end(rule)
+    assert _still_required([module]) == []
+
+
 def test_another_organisations_assignment_is_out_of_reach(app, client, db, login_as):
     _manager, _organisation, _hire, rule = hire_with_training(db, login_as)
     stranger = make_user("employer")
