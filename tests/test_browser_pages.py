@@ -33,7 +33,9 @@ def pages(world) -> dict[str, list[str]]:
                     f"/teach/cohorts/{w.cohort.id}/quizzes/role-quiz", "/teach/content/quizzes/role.yaml",
                     f"/teach/cohorts/{w.cohort.id}/due-dates"],
         "manager": ["/employer/", "/employer/hires", f"/employer/hires/{w.owner.id}", "/employer/assignments",
-                    "/employer/policy", "/employer/evidence", f"/employer/certificates/{w.certificate.id}/revoke"],
+                    "/employer/policy", "/employer/evidence", f"/employer/certificates/{w.certificate.id}/revoke",
+                    "/employer/hires/upload",
+                    f"/employer/assignments/{w.assignment_id}"],
         "admin": ["/admin/users", "/admin/audit", "/admin/outbox", "/admin/xapi",
                   "/admin/", "/admin/users/new"],
     }

@@ -42,7 +42,7 @@ def wait_for(condition, seconds: float = 15):
 
 def upload(client, content: bytes):
     return client.post("/employer/hires/upload", data={"file": (io.BytesIO(content), "hires.csv")},
-                       content_type="multipart/form-data")
+                       content_type="multipart/form-data", follow_redirects=True)
 
 
 # Item 1: CR/LF in headers.

@@ -27,6 +27,7 @@ class World:
     accounts: dict
     teacher: object = None  # the owner's instructor and manager, who may see the owner's records
     manager: object = None  # role -> an account of that role that is NOT allowed to see the owner
+    assignment_id: int = 0  # the organisation's required training
 
 
 def build_world() -> World:
@@ -36,7 +37,7 @@ def build_world() -> World:
     organisation = make_organisation(manager)
     add_hire(organisation, owner)
     version = policy.publish(organisation, manager, "Keep patient data private.")
-    assignments.create(organisation, manager, "Role basics", ["role"], "everyone", None, "", None, 30, True, utcnow().date())
+    rule = assignments.create(organisation, manager, "Role basics", ["role"], "everyone", None, "", None, 30, True, utcnow().date())
     complete_module(owner, "role")
     attempt = make_attempt(owner, quiz(), [True, False] * 4)
     assignments.refresh_completions(owner)
@@ -50,7 +51,7 @@ def build_world() -> World:
     db.session.commit()
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == owner.id))
     return World(owner, attempt, cohort, organisation, certificate, db.session.get(PolicyVersion, version.id), accounts,
-                 teacher, manager)
+                 teacher, manager, rule.id)
 
 
 def url_values(world: World, endpoint: str, arguments: set[str]) -> dict:
@@ -59,7 +60,9 @@ def url_values(world: World, endpoint: str, arguments: set[str]) -> dict:
     values = {"attempt_id": world.attempt.id, "cohort_id": world.cohort.id, "user_id": world.owner.id,
               "certificate_id": world.certificate.id, "version_id": world.policy_version.id, "number": 0,
               "folder": "quizzes", "name": "role.yaml", "token": INVITE_TOKEN,
-              "quiz_id": quiz().id}
+              "quiz_id": quiz().id,
+              "invitation_id": db.session.scalar(select(Invitation.id).where(Invitation.organisation_id == world.organisation.id)),
+              "assignment_id": world.assignment_id}
     values["slug"] = lesson.slug if "lesson" in endpoint or "check" in endpoint else "role-quiz"
     values["code"] = world.certificate.code if endpoint == "employer.verify" else world.cohort.join_code
     return {key: values[key] for key in arguments}

@@ -81,7 +81,7 @@ def _glossary_links(course: Course) -> list[TermLink]:
 
 
 def _still_required(removed: list[Module]) -> list[Problem]:
-    """Modules leaving the course that an unfinished training still requires: removing them would void the requirement."""
+    """Modules leaving the course that an unfinished training in force still requires: removing them would void it."""
     if not removed:
         return []
     rows = db.session.execute(
@@ -90,7 +90,7 @@ def _still_required(removed: list[Module]) -> list[Problem]:
         .join(Assignment, Assignment.id == assignment_modules.c.assignment_id)
         .join(Organisation, Organisation.id == Assignment.organisation_id)
         .join(HireTraining, HireTraining.assignment_id == Assignment.id)
-        .where(Module.id.in_([m.id for m in removed]), HireTraining.completed_at.is_(None))
+        .where(Module.id.in_([m.id for m in removed]), HireTraining.completed_at.is_(None), Assignment.ended_at.is_(None))
         .order_by(Module.slug, Organisation.name, Assignment.title)).all()
     return [Problem("lessons/modules.yaml", 0, f"module {slug!r} cannot be removed: “{title}” of {organisation} requires it "
                     "and is not finished by every hire; end or change that assignment first") for slug, title, organisation in rows]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("employer", __name__)
 
-from app.employer import public, routes, training  # noqa: E402,F401  (routes attach themselves to bp)
+from app.employer import hiring, public, routes, training  # noqa: E402,F401  (routes attach themselves to bp)

@@ -63,6 +63,15 @@ class AssignmentForm(Form):
     yearly = BooleanField("Repeat every year (a new cycle starts when the certificate expires)")
 
 
+class AssignmentChangeForm(Form):
+    """What an assignment requires and when; its modules and kind of due date come as plain form fields."""
+
+    title = StringField("Training name", validators=[DataRequired(), Length(max=160)])
+    due_date = DateField("Fixed due date", validators=[Optional()])
+    due_days = IntegerField("Days after the hire date", validators=[Optional(), NumberRange(min=0, max=3650)])
+    yearly = BooleanField("Repeat every year (a new cycle starts when the certificate expires)")
+
+
 class PolicyForm(Form):
     """The organisation's confidentiality policy text."""
 

@@ -12,9 +12,10 @@ from app.extensions import db
 from app.forms import ConfirmForm
 from app.input import ascii_int
 from app.models import Certificate, Membership
+from app.models.base import utcnow
 from app.pagination import Page
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
-from app.services import audit, compliance, compliance_board, local_time, organisations
+from app.services import audit, compliance, compliance_board, invitations, local_time, organisations, policy
 from app.services.exports import compliance_csv
 
 
@@ -82,46 +83,26 @@ def dashboard_csv():
 @bp.route("/employer/hires", methods=["GET", "POST"])
 @manager_required
 def hires():
-    """Invite one hire by e-mail; the page also offers the CSV upload."""
+    """Invite one hire by e-mail; the page lists pending invitations and offers the CSV upload."""
     form, upload = InviteForm(), UploadForm()
+    already = None
     if form.validate_on_submit():
         unit_of_work.write()
         try:
             organisations.invite(g.organisation, current_user, form.email.data, form.name.data, form.job_role.data or "",
                                  form.hire_date.data)
+        except organisations.AlreadyInvited as error:
+            form.email.errors.append(str(error))
+            already = error.invitation  # offered for resending instead of a second live link
         except organisations.OrganisationError as error:
             form.email.errors.append(str(error))
         else:
             audit.record("hire.invite", current_user, target=f"organisation:{g.organisation.id}", email=form.email.data.lower())
             flash(f"Invitation sent to {form.email.data}.", "success")
             return redirect(url_for("employer.hires"))
-    return render_template("employer/hires.html", form=form, upload=upload, report=None), 422 if form.errors else 200
-
-
-@bp.route("/employer/hires/upload", methods=["POST"])
-@manager_required
-def upload_hires():
-    """Invite every good row of a CSV; bad rows are listed by line and the good ones still invited."""
-    form, upload = InviteForm(formdata=None), UploadForm()
-    report = None
-    if upload.validate_on_submit():
-        raw = upload.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            upload.file.errors.append("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")
-        else:
-            unit_of_work.keep()  # the good rows are invited even though the page lists bad ones (422)
-            try:
-                report = organisations.invite_from_csv(g.organisation, current_user, text)
-            except organisations.CsvFileError as error:
-                unit_of_work.discard()  # a file that cannot be read is refused whole
-                upload.file.errors.append(str(error))
-            else:
-                audit.record("hire.invite_csv", current_user, target=f"organisation:{g.organisation.id}",
-                             invited=len(report.invited), problems=len(report.problems))
-    status = 422 if upload.errors or (report and report.problems) else 200
-    return render_template("employer/hires.html", form=form, upload=upload, report=report), status
+    return render_template("employer/hires.html", form=form, upload=upload, already=already,
+                           pending=invitations.pending(g.organisation.id), now=utcnow(), resend_form=ConfirmForm(),
+                           local_date=local_time.local_date, organisation=g.organisation), 422 if form.errors else 200
 
 
 @bp.route("/employer/hires/<int:user_id>")
@@ -137,7 +118,8 @@ def hire_page(user_id: int):
     audit.record("hire.view", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
     today = local_time.today(g.organisation)
     return render_template("employer/hire.html", hire=hire, membership=membership, trainings=trainings,
-                           certificates=certificates, today=today, status_of=compliance.status_of)
+                           certificates=certificates, today=today, status_of=compliance.status_of,
+                           acknowledged=policy.acknowledgements(g.organisation.id, hire.id))
 
 
 @bp.route("/employer/hires/<int:user_id>/remove", methods=["GET", "POST"])

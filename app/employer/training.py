@@ -1,13 +1,14 @@
 """Employer views: assign required training, edit the policy, revoke certificates, download evidence."""
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import unit_of_work
 from app.employer import bp
-from app.employer.forms import AssignmentForm, EvidenceForm, PolicyForm, RevokeForm
+from app.employer.forms import AssignmentChangeForm, AssignmentForm, EvidenceForm, PolicyForm, RevokeForm
 from app.extensions import db
+from app.forms import ConfirmForm
 from app.models import Assignment
 from app.models.base import utcnow
 from app.permissions import certificate_or_404, current_hires, hire_or_404, manager_required, visible_hire_ids
@@ -47,6 +48,71 @@ def assignments_page():
                            posted=request.form), 422 if form.errors else 200
 
 
+def _rule_or_404(assignment_id: int) -> Assignment:
+    rule = db.session.get(Assignment, assignment_id)
+    if rule is None or rule.organisation_id != g.organisation.id:
+        abort(404)
+    return rule
+
+
+@bp.route("/employer/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@manager_required
+def change_assignment(assignment_id: int):
+    """Change an assignment's modules, due date or yearly repeat; open cycles follow, finished ones are kept."""
+    rule = _rule_or_404(assignment_id)
+    if rule.ended_at is not None:
+        flash("This training has ended; it is kept for the record and cannot be changed.", "info")
+        return redirect(url_for("employer.assignments_page"))
+    form = AssignmentChangeForm(obj=rule)
+    if form.validate_on_submit():
+        scope = request.form.get("scope", "course")
+        slugs = request.form.getlist("modules") if scope == "modules" else []
+        due_kind = request.form.get("due_kind", "fixed")
+        unit_of_work.write()
+        try:
+            if scope == "modules" and not slugs:
+                raise assignments.AssignmentError("Choose at least one module, or the whole course.")
+            changes = assignments.change(rule, form.title.data, slugs, form.due_date.data if due_kind == "fixed" else None,
+                                         form.due_days.data if due_kind == "relative" else None, form.yearly.data,
+                                         local_time.today(g.organisation))
+        except assignments.AssignmentError as error:
+            unit_of_work.discard()
+            form.title.errors.append(str(error))
+        else:
+            if changes:
+                audit.record("assignment.change", current_user, target=f"assignment:{rule.id}",
+                             **{key: [str(before), str(after)] for key, (before, after) in changes.items()})
+                flash(f"“{rule.title}” changed. Unfinished training follows the change; finished training is kept as it was.", "success")
+            else:
+                flash("Nothing was changed.", "info")
+            return redirect(url_for("employer.assignments_page"))
+    posted = request.form if request.method == "POST" else None
+    return render_template("employer/assignment_change.html", form=form, rule=rule, modules=course_modules(),
+                           posted=posted), 422 if form.errors else 200
+
+
+@bp.route("/employer/assignments/<int:assignment_id>/end", methods=["GET", "POST"])
+@manager_required
+def end_assignment(assignment_id: int):
+    """End an assignment after confirmation: its records stay, but it no longer counts or sends reminders."""
+    rule = _rule_or_404(assignment_id)
+    if rule.ended_at is not None:
+        flash("This training has already ended.", "info")
+        return redirect(url_for("employer.assignments_page"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        unit_of_work.write()
+        assignments.end(rule)
+        audit.record("assignment.end", current_user, target=f"assignment:{rule.id}", title=rule.title)
+        flash(f"“{rule.title}” has ended. Its records stay in the hires' histories and the evidence pack.", "info")
+        return redirect(url_for("employer.assignments_page"))
+    return render_template("teach/confirm.html", form=form, title=f"End “{rule.title}”?",
+                           text="Nobody will be asked to complete it any more: it leaves the compliance dashboard, reminders "
+                                "and yearly renewals, and no one becomes overdue on it. Completions, certificates and the "
+                                "history stay in each hire's record and in the evidence pack. This cannot be undone.",
+                           button="End the training", back=url_for("employer.assignments_page"))
+
+
 @bp.route("/employer/policy", methods=["GET", "POST"])
 @manager_required
 def policy_page():
@@ -62,7 +128,12 @@ def policy_page():
             audit.record("policy.publish", current_user, target=f"policy:{version.id}", version=version.version)
             flash(f"Version {version.version} published. Hires will be asked to acknowledge it.", "success")
         return redirect(url_for("employer.policy_page"))
-    return render_template("employer/policy.html", form=form, current=current)
+    acknowledged = policy.acknowledgements(g.organisation.id)
+    waiting = policy.not_acknowledged(g.organisation.id)
+    audit.record("policy.acknowledgements_view", current_user, target=f"organisation:{g.organisation.id}",
+                 rows=len(acknowledged))
+    return render_template("employer/policy.html", form=form, current=current, acknowledged=acknowledged, waiting=waiting,
+                           local_date=local_time.local_date, organisation=g.organisation)
 
 
 @bp.route("/employer/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])

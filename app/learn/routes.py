@@ -17,7 +17,7 @@ from app.models import Lesson, Quiz, QuizAttempt
 from app.models.base import utcnow
 from app.permissions import public, signed_in, visible_attempts
 from app.questions import AnswerError, question_type
-from app.services import assignments, certificates, compliance, due_dates, local_time, policy, progress, quizzes, review
+from app.services import assignments, certificates, compliance, due_dates, local_time, policy, progress, quizzes, review, training_steps
 from app.services.cohorts import learner_cohorts
 
 
@@ -56,9 +56,12 @@ def dashboard():
     """The course map: for a learner their progress and where to continue; for a visitor an overview."""
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=progress.course_modules())
-    return render_template("learn/dashboard.html", course=progress.course_progress(current_user, where_to_continue=True),
+    course = progress.course_progress(current_user, where_to_continue=True)
+    trainings = compliance.trainings_for(current_user)
+    return render_template("learn/dashboard.html", course=course,
                            reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user),
-                           trainings=compliance.trainings_for(current_user), policies=policy.pending_for(current_user),
+                           trainings=trainings, plan=training_steps.plan(current_user.id, course, trainings),
+                           policies=policy.pending_for(current_user),
                            certificates=compliance.certificates_by_training(current_user), today_in=local_time.today,
                            status_of=compliance.status_of, course_certificate=certificates.course_certificate(current_user),
                            claim_form=ConfirmForm(), due=due_dates.for_learner(current_user), today=utcnow().date())

@@ -42,6 +42,8 @@ class Assignment(db.Model):
     yearly: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An ended rule and its cycles are kept as evidence but no longer count for compliance or reminders.
+    ended_at: Mapped[datetime | None]
 
     modules: Mapped[list[Module]] = relationship(secondary=assignment_modules, order_by=Module.position)
     organisation: Mapped[Organisation] = relationship()

@@ -57,6 +57,7 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]  # revoked by a manager, or replaced by a resent invitation
 
     organisation: Mapped[Organisation] = relationship()
 

@@ -55,6 +55,59 @@ def create(organisation: Organisation, manager: User, title: str, module_slugs: 
     return rule
 
 
+def change(rule: Assignment, title: str, module_slugs: list[str], due_date: date | None, due_days: int | None,
+           yearly: bool, today: date) -> dict[str, tuple[object, object]]:
+    """Change what an assignment requires and when; its open cycles follow, finished ones stay as they were.
+
+    Returns field -> (before, after) for what changed, for the audit trail.
+    """
+    if rule.ended_at is not None:
+        raise AssignmentError("This training has ended; assign it again instead.")
+    if (due_date is None) == (due_days is None):
+        raise AssignmentError("Give either a fixed due date or a number of days after the hire date.")
+    modules = list(db.session.scalars(select(Module).where(Module.slug.in_(module_slugs), Module.retired.is_(False))))
+    if len(modules) != len(set(module_slugs)):
+        raise AssignmentError("Choose modules from the list.")
+    before = {"title": rule.title, "modules": _covers(rule), "due_date": rule.due_date, "due_days": rule.due_days,
+              "yearly": rule.yearly}
+    rule.title, rule.modules, rule.whole_course = title.strip(), modules, not module_slugs
+    rule.due_date, rule.due_days, rule.yearly = due_date, due_days, yearly
+    after = {"title": rule.title, "modules": _covers(rule), "due_date": rule.due_date, "due_days": rule.due_days,
+             "yearly": rule.yearly}
+    changes = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+    if changes:
+        db.session.flush()
+        _refresh_open_cycles(rule, today, due_changed="due_date" in changes or "due_days" in changes)
+    return changes
+
+
+def _covers(rule: Assignment) -> str:
+    return "the whole course" if rule.whole_course else ", ".join(m.slug for m in rule.modules)
+
+
+def _refresh_open_cycles(rule: Assignment, today: date, due_changed: bool) -> None:
+    """Re-date and re-judge the rule's open cycles, so every status row says what the changed rule asks."""
+    open_cycles = list(db.session.scalars(select(HireTraining).where(
+        HireTraining.assignment_id == rule.id, HireTraining.completed_at.is_(None))))
+    memberships = {m.user_id: m for m in db.session.scalars(select(Membership).where(
+        Membership.organisation_id == rule.organisation_id, Membership.user_id.in_([t.user_id for t in open_cycles])))}
+    for training in open_cycles:
+        if due_changed and training.cycle == 1 and training.user_id in memberships:
+            training.due_on = due_on(rule, memberships[training.user_id], today)
+        training.started_at, training.policy_pending = None, False  # recomputed from the facts just below
+    db.session.flush()
+    for user in db.session.scalars(select(User).where(User.id.in_({t.user_id for t in open_cycles}))):
+        refresh_completions(user)
+
+
+def end(rule: Assignment, now: datetime | None = None) -> None:
+    """End an assignment: its cycles stay as evidence but no longer count for compliance, reminders or renewals."""
+    if rule.ended_at is not None:
+        raise AssignmentError("This training has already ended.")
+    rule.ended_at = now or utcnow()
+    db.session.flush()
+
+
 def applies(rule: Assignment, membership: Membership) -> bool:
     """Whether an assignment rule covers this hire."""
     if rule.audience == "everyone":
@@ -85,7 +138,7 @@ def _start_cycle(rule: Assignment, user_id: int, cycle: int, due: date) -> HireT
 def apply_rules_to_new_hire(membership: Membership, today: date) -> int:
     """Give a hire who just joined every role-based or everyone assignment they match; returns how many."""
     rules = db.session.scalars(select(Assignment).where(
-        Assignment.organisation_id == membership.organisation_id, Assignment.audience != "hire"))
+        Assignment.organisation_id == membership.organisation_id, Assignment.audience != "hire", Assignment.ended_at.is_(None)))
     started = [_start_cycle(rule, membership.user_id, 1, due_on(rule, membership, today))
                for rule in rules if applies(rule, membership)]
     return sum(1 for training in started if training)
@@ -126,7 +179,8 @@ def _one_year_after(day: date) -> date:
 def renew_expired(today: date, organisation_id: int | None = None) -> list[HireTraining]:
     """Start the next cycle of every yearly training (of one organisation, if given) that has expired and has no newer cycle."""
     query = select(HireTraining).join(Assignment).where(
-        Assignment.yearly.is_(True), HireTraining.expires_on.is_not(None), HireTraining.expires_on < today)
+        Assignment.yearly.is_(True), Assignment.ended_at.is_(None), HireTraining.expires_on.is_not(None),
+        HireTraining.expires_on < today)
     if organisation_id is not None:
         query = query.where(Assignment.organisation_id == organisation_id)
     expired = db.session.scalars(query).all()

@@ -1,6 +1,5 @@
-"""Compliance status of each hire's required training, and the organisation's dashboard matrix."""
+"""Compliance status of each hire's required training, the matrix's cells, and a hire's own cycles."""
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -82,63 +81,6 @@ class HireRow:
     cells: dict[int, Cell] = field(default_factory=dict)
 
 
-@dataclass
-class Dashboard:
-    """The matrix of hires by required training, with counts per status."""
-
-    assignments: list[Assignment]
-    rows: list[HireRow]
-    counts: Counter
-
-    def job_roles(self) -> list[str]:
-        """The job roles present, for the filter."""
-        return sorted({row.membership.job_role for row in self.rows if row.membership.job_role})
-
-
-def build(organisation_id: int, today: date) -> Dashboard:
-    """Every current hire's latest cycle of every assignment, in a fixed number of queries."""
-    hires = db.session.execute(
-        select(User.id, User.display_name, User.email, Membership.job_role, Membership.hire_date)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == organisation_id, Membership.kind == "hire", Membership.removed_at.is_(None))
-        .order_by(User.display_name, User.id)).all()
-    assignments = list(db.session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id).order_by(Assignment.id)))
-    hire_ids = select(Membership.user_id).where(Membership.organisation_id == organisation_id, Membership.kind == "hire",
-                                                Membership.removed_at.is_(None))
-    latest: dict[tuple[int, int], TrainingFacts] = {}
-    columns = [getattr(HireTraining, name) for name in TrainingFacts.__dataclass_fields__]
-    for values in db.session.execute(select(*columns).join(Assignment).where(
-            Assignment.organisation_id == organisation_id, HireTraining.user_id.in_(hire_ids)).order_by(HireTraining.cycle)):
-        training = TrainingFacts(*values)
-        latest[(training.user_id, training.assignment_id)] = training
-    rows, counts = [], Counter()
-    for user_id, name, email, job_role, hire_date in hires:
-        user = Person(user_id, name, email)
-        row = HireRow(user, Placement(job_role, hire_date))
-        for assignment in assignments:
-            training = latest.get((user.id, assignment.id))
-            if training is None:
-                continue
-            cell = Cell(training, status_of(training, today))
-            row.cells[assignment.id] = cell
-            counts[cell.status] += 1
-        rows.append(row)
-    return Dashboard(assignments, rows, counts)
-
-
-def filter_rows(board: Dashboard, status: str = "", job_role: str = "", assignment_id: int | None = None) -> list[HireRow]:
-    """Rows with a cell matching the status (and training), of the job role, as the filters ask."""
-    rows = board.rows
-    if job_role:
-        rows = [row for row in rows if row.membership.job_role == job_role]
-    if assignment_id:
-        rows = [row for row in rows if assignment_id in row.cells]
-    if status:
-        rows = [row for row in rows if any(cell.status == status and (not assignment_id or key == assignment_id)
-                                           for key, cell in row.cells.items())]
-    return rows
-
-
 def history(organisation_id: int, user_id: int) -> list[HireTraining]:
     """Every cycle of every assignment this hire has had in the organisation, newest first."""
     return list(db.session.scalars(select(HireTraining).join(Assignment).where(
@@ -147,10 +89,11 @@ def history(organisation_id: int, user_id: int) -> list[HireTraining]:
 
 
 def trainings_for(user: User) -> list[HireTraining]:
-    """The learner's own current cycles of required training, soonest due first."""
+    """The learner's own current cycles of required training still in force, soonest due first."""
     trainings = db.session.scalars(select(HireTraining).join(Assignment).join(
         Membership, (Membership.organisation_id == Assignment.organisation_id) & (Membership.user_id == HireTraining.user_id))
-        .where(HireTraining.user_id == user.id, Membership.removed_at.is_(None)).order_by(HireTraining.due_on)
+        .where(HireTraining.user_id == user.id, Membership.removed_at.is_(None), Assignment.ended_at.is_(None))
+        .order_by(HireTraining.due_on)
         .options(selectinload(HireTraining.assignment).selectinload(Assignment.modules),
                  selectinload(HireTraining.assignment).selectinload(Assignment.organisation))).all()
     latest: dict[int, HireTraining] = {}

@@ -61,7 +61,7 @@ def _latest_cycles(organisation_id: int, today: date):
     return (select(*columns, status_column(today).label("status"))
             .join(Assignment, Assignment.id == HireTraining.assignment_id)
             .join(Membership, and_(Membership.user_id == HireTraining.user_id, *_current_hires(organisation_id)))
-            .where(Assignment.organisation_id == organisation_id,
+            .where(Assignment.organisation_id == organisation_id, Assignment.ended_at.is_(None),
                    ~exists().where(later.user_id == HireTraining.user_id, later.assignment_id == HireTraining.assignment_id,
                                    later.cycle > HireTraining.cycle))
             .subquery())
@@ -83,9 +83,9 @@ def _hires(organisation_id: int, cycles, filters: Filters):
 
 
 def assignments_of(organisation_id: int) -> list[Assignment]:
-    """The organisation's required trainings, the matrix's columns, in the order they were assigned."""
-    return list(db.session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id)
-                                   .order_by(Assignment.id)))
+    """The organisation's required trainings in force (not ended), the matrix's columns, in the order assigned."""
+    return list(db.session.scalars(select(Assignment).where(Assignment.organisation_id == organisation_id,
+                                                            Assignment.ended_at.is_(None)).order_by(Assignment.id)))
 
 
 def hire_rows(organisation_id: int, today: date, filters: Filters, limit: int | None = None, offset: int = 0):

@@ -50,9 +50,9 @@ def build_zip(organisation_id: int, user_ids: list[int], start: date | None, end
             index.append([user.display_name, user.email, training.assignment.title, training.cycle,
                           training.assigned_at.date().isoformat(), training.due_on.isoformat(),
                           training.completed_at.date().isoformat() if training.completed_at else "", training.expires_on or "",
-                          status_of(training, today), pdf_name])
+                          _status(training, today), pdf_name, _ended(training)])
         archive.writestr("index.csv", to_csv(["Learner", "E-mail", "Training", "Cycle", "Assigned", "Due", "Completed",
-                                              "Expires", "Status", "Certificate file"], index))
+                                              "Expires", "Status", "Certificate file", "Training ended"], index))
         archive.writestr("completions.csv", to_csv(["Learner", "E-mail", "Training", "Cycle", "Completed", "Expires",
                                                     "Content version", "Certificate code", "Certificate status"], completions))
         attempts = _attempts(organisation_id, user_ids, trainings, since, until)
@@ -63,11 +63,29 @@ def build_zip(organisation_id: int, user_ids: list[int], start: date | None, end
         attestations = db.session.execute(select(Attestation, PolicyVersion).join(PolicyVersion).where(
             PolicyVersion.organisation_id == organisation_id, Attestation.user_id.in_(user_ids),
             Attestation.at >= since, Attestation.at <= until).order_by(Attestation.at)).all()
+        # The words each hire agreed to, not only a version number: the policy may since have changed.
+        policy_files = {}
+        for _attestation, version in attestations:
+            if version.id not in policy_files:
+                policy_files[version.id] = f"policies/version-{version.version}.txt"
+                archive.writestr(policy_files[version.id], f"Confidentiality policy, version {version.version}, published "
+                                 f"{version.created_at:%Y-%m-%d} (UTC)\n\n{version.text}\n")
         archive.writestr("attestations.csv", to_csv(
-            ["Learner", "E-mail", "Policy version", "Acknowledged at (UTC)"],
-            [[users[a.user_id].display_name, users[a.user_id].email, v.version, a.at.isoformat(timespec="seconds")]
-             for a, v in attestations]))
+            ["Learner", "E-mail", "Policy version", "Acknowledged at (UTC)", "Policy text file"],
+            [[users[a.user_id].display_name, users[a.user_id].email, v.version, a.at.isoformat(timespec="seconds"),
+              policy_files[v.id]] for a, v in attestations]))
     return buffer.getvalue()
+
+
+def _status(training: HireTraining, today: date) -> str:
+    """The cycle's status; an unfinished cycle of an ended assignment no longer counts, so it reads "Ended"."""
+    if training.assignment.ended_at is not None and training.completed_at is None:
+        return "Ended"
+    return status_of(training, today)
+
+
+def _ended(training: HireTraining) -> str:
+    return training.assignment.ended_at.date().isoformat() if training.assignment.ended_at else ""
 
 
 def _required_quiz_ids(trainings: list[HireTraining]) -> dict[int, set[int] | None]:

@@ -34,6 +34,17 @@ class CsvFileError(OrganisationError):
     """An upload that cannot be read as CSV at all; nothing of it was imported."""
 
 
+class AlreadyInvited(OrganisationError):
+    """The address already has a live invitation; a second link would leave two ways in."""
+
+    def __init__(self, invitation: Invitation) -> None:
+        self.invitation = invitation
+        day = local_date(invitation.organisation, invitation.created_at)
+        until = local_date(invitation.organisation, invitation.expires_at)
+        super().__init__(f"{invitation.email} was already invited on {day:%-d %b %Y}; that invitation expires on "
+                         f"{until:%-d %b %Y}. Resend it?")
+
+
 RESAVE = "Save it from your spreadsheet as “CSV UTF-8” and upload it again. Nothing was imported."
 
 
@@ -79,6 +90,9 @@ def invite(organisation: Organisation, manager: User, email: str, name: str, job
     existing = find_user(email)
     if existing is not None and hire_membership(organisation, existing.id) is not None:
         raise OrganisationError(f"{email} is already a hire of {organisation.name}.")
+    pending = open_invitation(organisation.id, email)
+    if pending is not None:
+        raise AlreadyInvited(pending)
     # Only the token's hash is kept with the invitation, and only the nonce with the e-mail: the link is made
     # when the e-mail is sent (invitation_link), so no readable copy of it rests in the database.
     nonce = secrets.token_urlsafe(16)
@@ -93,6 +107,14 @@ def invite(organisation: Organisation, manager: User, email: str, name: str, job
                 mail.SecretLink("invitation", {"n": nonce}), "\n\nIf you did not expect this message, you can ignore it."),
                kind="invitation")
     return invitation
+
+
+def open_invitation(organisation_id: int, email: str) -> Invitation | None:
+    """The address's invitation to this organisation that is neither used, revoked nor expired, if any."""
+    return db.session.scalar(select(Invitation).where(
+        Invitation.organisation_id == organisation_id, Invitation.email == normalise_email(email),
+        Invitation.used_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at >= utcnow())
+        .order_by(Invitation.id.desc()).limit(1))
 
 
 @mail.link_maker("invitation")
@@ -195,6 +217,9 @@ def invitation_for(token: str, now: datetime) -> Invitation:
         raise OrganisationError("This invitation link is not valid.")
     if invitation.used_at is not None:
         raise OrganisationError("This invitation has already been used. Sign in to continue.")
+    if invitation.revoked_at is not None:
+        raise OrganisationError("This invitation was withdrawn or replaced by a newer one. Use the latest e-mail, "
+                                "or ask your manager to send a new one.")
     if invitation.expires_at < now:
         raise OrganisationError("This invitation has expired. Ask your manager to send a new one.")
     return invitation
@@ -215,6 +240,8 @@ def accept(invitation: Invitation, user: User, now: datetime) -> Membership:
     """Make the user a hire of the inviting organisation and use up the invitation; only the invited address may."""
     if invitation.used_at is not None:
         raise OrganisationError("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        raise OrganisationError("This invitation was withdrawn.")
     if not is_for(invitation, user):
         raise OrganisationError(not_yours_message(invitation))
     invitation.used_at = now

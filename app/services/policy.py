@@ -55,3 +55,25 @@ def attest(user: User, version: PolicyVersion) -> Attestation:
     except IntegrityError:
         return attest(user, version)
     return attestation
+
+
+def acknowledgements(organisation_id: int, user_id: int | None = None) -> list[tuple[User, PolicyVersion, Attestation]]:
+    """Who acknowledged which version of the organisation's policy and when (one hire's, if given), newest first."""
+    query = select(User, PolicyVersion, Attestation).join(Attestation, Attestation.user_id == User.id) \
+        .join(PolicyVersion, PolicyVersion.id == Attestation.policy_version_id) \
+        .join(Membership, (Membership.user_id == User.id) & (Membership.organisation_id == organisation_id)) \
+        .where(PolicyVersion.organisation_id == organisation_id, Membership.kind == "hire")
+    if user_id is not None:
+        query = query.where(User.id == user_id)
+    return [tuple(row) for row in db.session.execute(query.order_by(Attestation.at.desc(), Attestation.id.desc()))]
+
+
+def not_acknowledged(organisation_id: int) -> list[User]:
+    """The current hires who have not acknowledged the current version."""
+    version = current_version(organisation_id)
+    if version is None:
+        return []
+    done = select(Attestation.user_id).where(Attestation.policy_version_id == version.id)
+    return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.organisation_id == organisation_id, Membership.kind == "hire", Membership.removed_at.is_(None),
+        User.id.not_in(done)).order_by(User.display_name, User.id)))

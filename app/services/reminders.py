@@ -109,8 +109,8 @@ def _organisation_run(organisation_id: int, today: date, already: set[str]) -> t
         select(HireTraining, User, Assignment)
         .join(Assignment, Assignment.id == HireTraining.assignment_id).join(User, User.id == HireTraining.user_id)
         .join(Membership, (Membership.organisation_id == Assignment.organisation_id) & (Membership.user_id == User.id))
-        .where(Assignment.organisation_id == organisation_id, Membership.removed_at.is_(None), Membership.kind == "hire",
-               User.active.is_(True))
+        .where(Assignment.organisation_id == organisation_id, Assignment.ended_at.is_(None), Membership.removed_at.is_(None),
+               Membership.kind == "hire", User.active.is_(True))
         .order_by(HireTraining.id)).all()
     latest: dict[tuple[int, int], HireTraining] = {}
     for training, _user, _rule in rows:

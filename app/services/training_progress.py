@@ -26,11 +26,12 @@ class Standing:
 
 
 def open_trainings(user_id: int) -> list[HireTraining]:
-    """The person's unfinished cycles in organisations they still belong to, with their rules and modules."""
+    """The person's unfinished cycles of assignments in force, in organisations they still belong to, with rules and modules."""
     return list(db.session.scalars(
         select(HireTraining).join(Assignment).join(Membership, (Membership.organisation_id == Assignment.organisation_id)
                                                    & (Membership.user_id == HireTraining.user_id))
-        .where(HireTraining.user_id == user_id, HireTraining.completed_at.is_(None), Membership.removed_at.is_(None))
+        .where(HireTraining.user_id == user_id, HireTraining.completed_at.is_(None), Membership.removed_at.is_(None),
+               Assignment.ended_at.is_(None))
         .options(selectinload(HireTraining.assignment).selectinload(Assignment.modules),
                  selectinload(HireTraining.assignment).selectinload(Assignment.organisation))))
 
@@ -49,7 +50,7 @@ def _activity(user_id: int) -> dict[int, datetime]:
     return latest
 
 
-def _last_passes(user_id: int) -> dict[int, datetime]:
+def last_passes(user_id: int) -> dict[int, datetime]:
     """Quiz id -> when the person last passed it (a renewal needs a pass after the cycle began)."""
     return dict(db.session.execute(select(QuizStanding.quiz_id, QuizStanding.last_passed_at).where(
         QuizStanding.user_id == user_id, QuizStanding.last_passed_at.is_not(None))).all())
@@ -89,7 +90,7 @@ def standings(user: User, trainings: list[HireTraining]) -> dict[int, Standing]:
     """Training id -> standing, for a person's open cycles, in the same few queries however many there are."""
     if not trainings:
         return {}
-    course, activity, passes = course_progress(user), _activity(user.id), _last_passes(user.id)
+    course, activity, passes = course_progress(user), _activity(user.id), last_passes(user.id)
     unacknowledged = _unacknowledged(user.id, {t.assignment.organisation_id for t in trainings})
     return {t.id: _standing(t, course, activity, passes, unacknowledged) for t in trainings}
 
