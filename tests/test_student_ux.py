@@ -1,0 +1,79 @@
+"""The learner's way through the course: the step after a passed quiz, a review queue that counts and tallies,
+join links that survive creating an account, and a short, readable start-up."""
+
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Module, QuizAttempt
+from app.services import structure
+from tests.factories import complete_lessons, complete_module, make_attempt, right_answer_form
+
+
+def start(client, slug: str) -> QuizAttempt:
+    response = client.post(f"/quizzes/{slug}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return db.session.get(QuizAttempt, int(response.headers["Location"].rsplit("/", 1)[1]))
+
+
+def hand_in(client, slug: str, wrong: int = 0) -> str:
+    """Start and hand in the quiz with `wrong` wrong answers; the result page's text."""
+    attempt = start(client, slug)
+    response = client.post(f"/attempts/{attempt.id}", data=right_answer_form(attempt, wrong=wrong))
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def modules() -> list:
+    return list(structure.current().modules)
+
+
+def module(slug: str) -> Module:
+    return db.session.scalar(select(Module).where(Module.slug == slug))
+
+
+def finish_all_but(learner, *unfinished: str) -> None:
+    """Every module complete except these; the last of the course is left with only its quiz to pass."""
+    for info in modules():
+        if info.slug not in unfinished and info.slug != "hipaa-day-one":
+            complete_module(learner, info.slug)
+    last = module("hipaa-day-one")
+    complete_lessons(learner, last.lessons)
+    for exercise in last.exercises:
+        make_attempt(learner, exercise, [True] * 4)
+    db.session.commit()
+
+
+def test_a_passed_quiz_leads_to_the_next_modules_first_lesson(client, db, login_as):
+    learner = login_as()
+    complete_lessons(learner, module("role").lessons)
+    db.session.commit()
+    page = hand_in(client, "role-quiz")
+    first = module("training").lessons[0]
+    assert "Next step" in page and f'href="/lessons/{first.slug}"' in page
+    assert "17 modules left before the final exam" in page
+
+
+def test_a_failed_quiz_keeps_its_retry_advice_and_offers_no_next_step(client, db, login_as):
+    learner = login_as()
+    complete_lessons(learner, module("role").lessons)
+    db.session.commit()
+    page = hand_in(client, "role-quiz", wrong=4)
+    assert "not passed yet" in page and "try again" in page
+    assert "Next step" not in page and "/lessons/" + module("training").lessons[0].slug not in page
+
+
+def test_the_last_module_passed_leads_to_the_final_exam(client, db, login_as):
+    learner = login_as()
+    finish_all_but(learner)
+    page = hand_in(client, "hipaa-day-one-quiz")
+    assert "Every module is complete" in page and 'href="/quizzes/final-exam"' in page
+
+
+def test_modules_still_open_before_the_exam_are_named_with_links(client, db, login_as):
+    learner = login_as()
+    finish_all_but(learner, "outlook", "pay")
+    page = hand_in(client, "hipaa-day-one-quiz")
+    assert "2 modules left before the final exam:" in page and "/quizzes/final-exam" not in page
+    for slug in ("outlook", "pay"):
+        assert f'href="/lessons/{module(slug).lessons[0].slug}"' in page
