@@ -2,11 +2,14 @@
 join links that survive creating an account, and a short, readable start-up."""
 
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Module, QuizAttempt
-from app.services import structure
+from app.models import Module, QuizAttempt, ReviewItem
+from app.models.base import utcnow
+from app.services import review, structure
 from tests.factories import complete_lessons, complete_module, make_attempt, right_answer_form
 
 
@@ -77,3 +80,35 @@ def test_modules_still_open_before_the_exam_are_named_with_links(client, db, log
     assert "2 modules left before the final exam:" in page and "/quizzes/final-exam" not in page
     for slug in ("outlook", "pay"):
         assert f'href="/lessons/{module(slug).lessons[0].slug}"' in page
+
+
+def review_answers(items, wrong_ids=()) -> dict:
+    """The review form answering these items, wrongly for the ids in `wrong_ids`."""
+    form = {"items": [str(item.id) for item in items]}
+    for item in items:
+        answers = right_answer_form(QuizAttempt(snapshot=[review.present(item)]), wrong=int(item.id in wrong_ids))
+        form.update({key.replace("q0", f"q{item.id}", 1): value for key, value in answers.items()})
+    return form
+
+
+def test_the_review_queue_counts_what_is_due_and_tallies_a_round(client, db, login_as, monkeypatch):
+    learner = login_as()
+    complete_lessons(learner, module("role").lessons)
+    db.session.commit()
+    hand_in(client, "role-quiz", wrong=3)
+    now = utcnow()
+    assert "Nothing to review right now" in client.get("/review").get_data(as_text=True)
+    assert "comes due in 23 hours" in client.get("/review").get_data(as_text=True)
+    monkeypatch.setattr(review, "utcnow", lambda: now + timedelta(days=1, hours=1))
+    page = client.get("/review").get_data(as_text=True)
+    assert "3 questions due now" in page
+    items = db.session.scalars(select(ReviewItem).where(ReviewItem.user_id == learner.id).order_by(ReviewItem.id)).all()
+    result = client.post("/review", data=review_answers(items, wrong_ids={items[0].id})).get_data(as_text=True)
+    assert "You got 2 of 3 right; 1 comes back tomorrow, 2 come back in 3 days." in result
+    assert "Nothing to review right now" in result and "comes due tomorrow" in result
+
+
+def test_a_tally_names_questions_learned_for_good():
+    tally = review.Tally(right=3, total=3, back_in=((7, 2),), learned=1)
+    assert tally.sentence() == "You got 3 of 3 right; 2 come back in 7 days, 1 is learned and will not come back."
+    assert review.Tally(0, 1, ((1, 1),), 0).sentence() == "You got 0 of 1 right; 1 comes back tomorrow."
