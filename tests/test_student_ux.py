@@ -2,15 +2,17 @@
 join links that survive creating an account, and a short, readable start-up."""
 
 
+import html
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Module, QuizAttempt, ReviewItem
+from app.models import Enrolment, Module, QuizAttempt, ReviewItem, User
 from app.models.base import utcnow
-from app.services import review, structure
-from tests.factories import complete_lessons, complete_module, make_attempt, right_answer_form
+from app.services import mail, review, structure
+from tests.factories import complete_lessons, complete_module, make_attempt, make_cohort, make_user, right_answer_form
 
 
 def start(client, slug: str) -> QuizAttempt:
@@ -112,3 +114,50 @@ def test_a_tally_names_questions_learned_for_good():
     tally = review.Tally(right=3, total=3, back_in=((7, 2),), learned=1)
     assert tally.sentence() == "You got 3 of 3 right; 2 come back in 7 days, 1 is learned and will not come back."
     assert review.Tally(0, 1, ((1, 1),), 0).sentence() == "You got 0 of 1 right; 1 comes back tomorrow."
+
+
+PASSWORD = "correct horse battery"
+
+
+def mailed_link(smtp, to: str, path: str) -> str:
+    """Deliver the outbox, then the local part of the last link to `path` mailed to `to`."""
+    mail.deliver_pending()
+    links = [found for message in smtp.to(to) for found in re.findall(rf"http://localhost({re.escape(path)}\S+)", smtp.body(message))]
+    assert links, f"no {path} link mailed to {to}"
+    return links[-1]
+
+
+def test_a_join_link_survives_creating_an_account_and_confirming_it(client, db, smtp):
+    cohort = make_cohort(make_user("instructor"), name="Evening class")
+    db.session.commit()
+    to_sign_in = client.get(f"/join/{cohort.join_code}").headers["Location"]
+    sign_in_page = client.get(to_sign_in).get_data(as_text=True)
+    register_links = set(re.findall(r'href="(/auth/register[^"]*)"', sign_in_page))
+    assert register_links == {f"/auth/register?next=/join/{cohort.join_code}"}, "the header's link and the page's"
+    register_link = register_links.pop()
+    form = client.get(html.unescape(register_link)).get_data(as_text=True)
+    assert f'name="next" type="hidden" value="/join/{cohort.join_code}"' in form
+    answer = client.post("/auth/register", data={"display_name": "Jo New", "email": "jo@example.com", "password": PASSWORD,
+                                                 "confirm": PASSWORD, "next": f"/join/{cohort.join_code}"})
+    assert answer.headers["Location"] == f"/auth/login?next=/join/{cohort.join_code}"
+    confirmed = client.post(mailed_link(smtp, "jo@example.com", "/auth/confirm/"))
+    assert confirmed.headers["Location"] == f"/auth/login?next=/join/{cohort.join_code}"
+    signed_in = client.post("/auth/login", data={"email": "jo@example.com", "password": PASSWORD,
+                                                 "next": f"/join/{cohort.join_code}"})
+    assert signed_in.headers["Location"] == f"/join/{cohort.join_code}"
+    assert "Join “Evening class”" in client.get(signed_in.headers["Location"]).get_data(as_text=True)
+    joined = client.post("/join", data={"code": cohort.join_code}, follow_redirects=True).get_data(as_text=True)
+    learner = db.session.scalar(select(User).where(User.email == "jo@example.com"))
+    assert "You joined “Evening class”" in joined
+    assert db.session.scalar(select(Enrolment).filter_by(cohort_id=cohort.id, user_id=learner.id)) is not None
+
+
+def test_a_next_to_another_site_is_dropped_on_the_way_through_registration(client, db, smtp):
+    for bad in ("https://evil.example/join/X", "//evil.example/", "/\\evil.example"):
+        page = client.get("/auth/login", query_string={"next": bad}).get_data(as_text=True)
+        assert set(re.findall(r'href="(/auth/register[^"]*)"', page)) == {"/auth/register"}
+    answer = client.post("/auth/register", data={"display_name": "Al", "email": "al@example.com", "password": PASSWORD,
+                                                 "confirm": PASSWORD, "next": "https://evil.example/"})
+    assert answer.headers["Location"] == "/auth/login"
+    confirmed = client.post(mailed_link(smtp, "al@example.com", "/auth/confirm/"))
+    assert confirmed.headers["Location"] == "/auth/login"
