@@ -161,3 +161,20 @@ def test_a_next_to_another_site_is_dropped_on_the_way_through_registration(clien
     assert answer.headers["Location"] == "/auth/login"
     confirmed = client.post(mailed_link(smtp, "al@example.com", "/auth/confirm/"))
     assert confirmed.headers["Location"] == "/auth/login"
+
+
+def test_setup_prints_a_short_readable_start_up_and_suggests_a_command_that_exists(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["setup"])
+    assert first.exit_code == 0, first.output
+    lines = first.output.strip().splitlines()
+    assert lines[0] == "Database: up to date (revision 0021)"
+    assert re.fullmatch(r"Course: 18 modules, \d+ lessons, \d+ quizzes and exercises, \d+ questions \(up to date, .*\)", lines[1])
+    assert lines[2].startswith("Code set: ICD-10-CM") and "already loaded" in lines[2]
+    assert lines[3].startswith("Demo accounts (development only") and "student@demo.example" in lines[4]
+    assert lines[-1] == f"Open {app.config['BASE_URL']} in your browser."
+    assert len(lines) == 9 and "INFO" not in first.output and "alembic" not in first.output
+    second = runner.invoke(args=["setup"]).output
+    assert "Demo accounts already exist" in second and "flask --app app users set-password --email EMAIL" in second
+    assert runner.invoke(args=["users", "set-password", "--help"]).exit_code == 0, "the suggested command exists"
+    assert "Will assume" in runner.invoke(args=["setup", "-v"]).output, "-v shows Alembic's steps again"
