@@ -178,3 +178,56 @@ def test_setup_prints_a_short_readable_start_up_and_suggests_a_command_that_exis
     assert "Demo accounts already exist" in second and "flask --app app users set-password --email EMAIL" in second
     assert runner.invoke(args=["users", "set-password", "--help"]).exit_code == 0, "the suggested command exists"
     assert "Will assume" in runner.invoke(args=["setup", "-v"]).output, "-v shows Alembic's steps again"
+
+
+def test_a_visitor_joins_through_a_new_account_then_passes_a_quiz_and_follows_the_next_step(browser, live_server, smtp, db):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.test_browser import answer_correctly
+    from tests.test_browser_pages import PHONE
+
+    app, base = live_server
+    cohort = make_cohort(make_user("instructor"), name="Evening class")
+    code, training_lesson = cohort.join_code, module("training").lessons[0].title
+    db.session.commit()
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.set_default_timeout(10000)
+    page.goto(f"{base}/join/{code}")
+    assert "/auth/login" in page.url
+    page.locator("main").get_by_role("link", name="Create an account").click()
+    page.get_by_label("Your name").fill("Sam Joiner")
+    page.get_by_label("E-mail address").fill("sam@example.com")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.goto(base + mailed_link(smtp, "sam@example.com", "/auth/confirm/"))
+    page.get_by_role("button", name="Confirm my address").click()
+    page.get_by_label("E-mail address").fill("sam@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.url == f"{base}/join/{code}" and page.locator("h1").inner_text() == "Join “Evening class”"
+    page.get_by_role("button", name="Join the cohort").click()
+    assert page.get_by_text("You joined “Evening class”.").is_visible()
+    learner = db.session.scalar(select(User).where(User.email == "sam@example.com"))
+    assert db.session.scalar(select(Enrolment).filter_by(cohort_id=cohort.id, user_id=learner.id)) is not None
+    db.session.rollback()  # the test holds no lock while the browser writes
+
+    page.goto(base + "/quizzes/role-quiz")
+    page.get_by_role("button", name="Start the quiz").click()
+    attempt = db.session.get(QuizAttempt, int(page.url.rsplit("/", 1)[1]))
+    answer_correctly(page, QuizAttempt(snapshot=attempt.snapshot))
+    db.session.rollback()
+    page.get_by_role("button", name="Hand in my answers").click()
+    result_url = page.url
+    assert "passed" in page.locator(".score").inner_text()
+    violations = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    assert [v["id"] for v in violations.response["violations"] if v["impact"] in ("serious", "critical")] == []
+    page.locator(".next-step").get_by_role("link", name=f"Start “{training_lesson}”").click()
+    assert page.locator("h1").inner_text() == training_lesson
+
+    page.set_viewport_size(PHONE)
+    page.goto(result_url)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "no sideways scroll on a phone"
+    box = page.locator(".next-step .button").bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24 and box["x"] + box["width"] <= PHONE["width"]
+    page.context.close()
