@@ -42,11 +42,13 @@ def demo_account_lines() -> list[str]:
 
 
 def _revision() -> str | None:
+    """The database's migration revision (None for an empty database)."""
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def _sync() -> SyncReport:
+    """Load the content and code set; every problem is printed and nothing is changed if there is one."""
     try:
         with unit_of_work.transaction():
             return sync_content(Path(current_app.config["CONTENT_DIR"]))
@@ -57,6 +59,7 @@ def _sync() -> SyncReport:
 
 
 def _course_line(report: SyncReport) -> str:
+    """The course line of the start-up summary."""
     counts = report.counts
     state = "loaded" if report.changed else "up to date"
     return (f"Course: {counts['modules']} modules, {counts['lessons']} lessons, {counts['quizzes']} quizzes "
@@ -64,6 +67,7 @@ def _course_line(report: SyncReport) -> str:
 
 
 def _codes_line(report: SyncReport) -> str:
+    """The code-set line of the start-up summary."""
     release = report.codes.release if report.codes else None
     if release is None:
         return "Code set: none loaded (the code browser and coding cases need one)"

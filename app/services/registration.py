@@ -82,6 +82,7 @@ def confirmation_link(data: dict) -> str:
 
 
 def _token_data(token: str) -> dict | None:
+    """The signed contents of a confirmation link, or None if it is forged or expired."""
     try:
         data = _serializer().loads(token, max_age=CONFIRM_DAYS * 24 * 3600)
     except (SignatureExpired, BadSignature):

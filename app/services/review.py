@@ -89,10 +89,12 @@ def next_due(user: User) -> datetime | None:
 
 
 def _plural(count: int, one: str, many: str) -> str:
+    """"1 hour", "3 hours"."""
     return f"{count} {one if count == 1 else many}"
 
 
 def _days(days: int) -> str:
+    """"tomorrow", "in 3 days"."""
     return "tomorrow" if days == 1 else f"in {days} days"
 
 
