@@ -12,36 +12,36 @@ THREADS ?= 4
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 # A local Learning Record Store for the xAPI tests, kept apart from the app's environment.
 .venv-lrs/.installed: tests/lrs-requirements.txt
 	$(PYTHON) -m venv .venv-lrs
-	.venv-lrs/bin/python -m pip install -q -r tests/lrs-requirements.txt
+	.venv-lrs/bin/python -m pip install -q --disable-pip-version-check -r tests/lrs-requirements.txt
 	touch $@
 
 install: $(VENV)/.installed
 
+# A few lines: the database revision, the course and code set loaded, the demo accounts, the address to open
+# (`$(FLASK) setup -v` also shows each migration step).
 setup: install
-	$(FLASK) db upgrade
-	$(FLASK) content sync
-	$(FLASK) demo create
+	@HOST=$(HOST) PORT=$(PORT) $(FLASK) setup
 
 # HOST and PORT also reach the app, whose e-mailed links and certificate QR codes then point here (BASE_URL).
 run: setup
-	HOST=$(HOST) PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+	@HOST=$(HOST) PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn with the production configuration (SECRET_KEY and AUDIT_KEY must be set; see README).
 serve: install
-	FLASK_CONFIG=production $(FLASK) db upgrade
+	FLASK_CONFIG=production $(FLASK) db upgrade -x verbose=1
 	FLASK_CONFIG=production $(FLASK) content sync
 	FLASK_CONFIG=production $(BIN)/gunicorn --workers $(WORKERS) --threads $(THREADS) --bind $(HOST):$(PORT) \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}" 'app:create_app(migrations=False)'

@@ -1,16 +1,15 @@
-"""flask commands: content validate/sync, users create/set-password, demo create."""
+"""flask commands: content validate/sync, users create/set-password, demo create, setup."""
 
-import secrets
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
 from app import unit_of_work
 from app.cli_audit import audit_group
+from app.cli_startup import demo_account_lines, setup_command
 from app.cli_summaries import rebuild_summaries, summaries_group
 from app.cli_xapi import xapi_group
 from app.codeset.checks import check_codes
@@ -18,8 +17,7 @@ from app.content.bank_stats import course_figures
 from app.content.gift_command import import_gift
 from app.content.loader import load_course
 from app.content.sync import ContentError, sync_content
-from app.extensions import db
-from app.models import ROLES, User
+from app.models import ROLES
 from app.services import mail
 from app.services.accounts import AccountError, create_user, find_user, set_password
 from app.services.backup import BackupError, backup_sqlite
@@ -27,13 +25,6 @@ from app.services.bench import time_compliance, time_gradebook
 from app.services.demo import build_cohort, build_organisation
 from app.services.passwords import password_problem
 from app.services.reminders import send_reminders
-
-DEMO_ACCOUNTS = [
-    ("student@demo.example", "Demo Student", "student"),
-    ("instructor@demo.example", "Demo Instructor", "instructor"),
-    ("employer@demo.example", "Demo Employer", "employer"),
-    ("admin@demo.example", "Demo Admin", "admin"),
-]
 
 
 def _content_root() -> Path:
@@ -51,6 +42,7 @@ def register_cli(app: Flask) -> None:
     for group in (content, users, demo, reminders, mail_group, audit_group, xapi_group, summaries_group):
         app.cli.add_command(group)
     app.cli.add_command(backup_command)
+    app.cli.add_command(setup_command)
 
 
 @click.command("backup")
@@ -265,18 +257,5 @@ def demo_create() -> None:
     """Create one demo account per role with a random one-time password (never in production)."""
     if not current_app.config.get("DEMO_ACCOUNTS"):
         raise click.ClickException("Demo accounts are disabled in this configuration.")
-    existing = set(db.session.scalars(select(User.email).where(User.email.in_([e for e, _, _ in DEMO_ACCOUNTS]))))
-    created = []
-    with unit_of_work.transaction():
-        for email, name, role in DEMO_ACCOUNTS:
-            if email not in existing:
-                password = secrets.token_urlsafe(12)
-                create_user(email, password, name, role)
-                created.append((email, role, password))
-    if created:
-        click.echo("Demo accounts (development only; the passwords are shown once):")
-        for email, role, password in created:
-            click.echo(f"  {role:<10} {email:<28} {password}")
-    else:
-        click.echo("Demo accounts already exist: " + ", ".join(e for e, _, _ in DEMO_ACCOUNTS)
-                   + ". Reset one with: flask --app app users set-password --email EMAIL")
+    for line in demo_account_lines():
+        click.echo(line)

@@ -1,4 +1,5 @@
 import logging
+import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -12,6 +13,11 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+# Each step's INFO line is noise on every start-up and test run; `-x verbose=1` (or MIGRATIONS_VERBOSE=1)
+# shows them again, e.g. when a production upgrade should leave its steps in the log.
+if not (context.get_x_argument(as_dictionary=True).get('verbose') or os.environ.get('MIGRATIONS_VERBOSE')):
+    for name in ('alembic', 'flask_migrate'):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def get_engine():

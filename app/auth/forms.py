@@ -32,6 +32,7 @@ class RegisterForm(Form):
     email = EmailField("E-mail address", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     password = new_password_field()
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+    next = HiddenField()
 
 
 class LoginForm(Form):

@@ -71,10 +71,13 @@ def _start_session(user) -> None:
 @flood_guard
 @public
 def register():
-    """Sign up: the same answer whether or not the address has an account; the e-mailed link confirms it."""
+    """Sign up: the same answer whether or not the address has an account; the e-mailed link confirms it.
+
+    A page the visitor was headed to (`next`, e.g. a join link) travels in the e-mailed link."""
+    form = RegisterForm(next=request.args.get("next", ""))
+    target = safe_next(form.next.data, "") or None
     if current_user.is_authenticated:
-        return redirect(url_for("learn.dashboard"))
-    form = RegisterForm()
+        return redirect(target or url_for("learn.dashboard"))
     if form.validate_on_submit():
         now, address = utcnow(), normalise_email(form.email.data)
         with unit_of_work.transaction():  # the counts stand whatever happens next
@@ -84,15 +87,15 @@ def register():
             flooded = not refused and throttle.claim(throttle.MAIL_TO_ADDRESS, address, now)
         if refused:
             form.email.errors.append(_throttled(*refused))
-            return render_template("auth/register.html", form=form), 429
+            return render_template("auth/register.html", form=form, next_path=target), 429
         if not flooded:
             try:
-                registration.register(address, form.password.data, form.display_name.data)  # hashes, then writes
+                registration.register(address, form.password.data, form.display_name.data, target)  # hashes, then writes
             except AccountError:  # someone signed up with the address this instant; the answer stays the same
                 pass
         flash(f"We have sent a message to {address}. Follow the link in it to confirm your address, then sign in.", "info")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/register.html", form=form)
+        return redirect(url_for("auth.login", next=target))
+    return render_template("auth/register.html", form=form, next_path=target)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -109,7 +112,7 @@ def confirm_email(token: str):
         registration.confirm(user)
         audit.record("account.confirm", user, subject=user)
         flash("Your e-mail address is confirmed. Sign in to start learning.", "success")
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("auth.login", next=registration.next_for_token(token)))
     return render_template("auth/confirm.html", form=form, email=user.email)
 
 
@@ -123,15 +126,18 @@ def login():
         return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
     status = 200
     if form.validate_on_submit():
-        user, status = _sign_in(form.email.data, form.password.data, form.password.errors)
+        user, status = _sign_in(form.email.data, form.password.data, form.password.errors,
+                                safe_next(form.next.data, "") or None)
         if user is not None:
             _start_session(user)
             return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, next_path=safe_next(form.next.data, "") or None), status
 
 
-def _sign_in(email: str, password: str, errors: list):
-    """Claim the attempt, then check the password; record the outcome. Returns the account (or None) and a status."""
+def _sign_in(email: str, password: str, errors: list, next_path: str | None = None):
+    """Claim the attempt, then check the password; record the outcome. Returns the account (or None) and a status.
+
+    An unconfirmed account is sent a new confirmation link carrying `next_path`."""
     now, address = utcnow(), normalise_email(email)
     # A client address under a delay is refused by a read alone: a flood then never takes the write lock, and
     # its delay was audited once, by the failure that began it.
@@ -156,7 +162,7 @@ def _sign_in(email: str, password: str, errors: list):
         throttle.release(throttle.SIGN_IN_ACCOUNT, address, now)
         if user.email_confirmed_at is None:
             if not throttle.claim(throttle.MAIL_TO_ADDRESS, address, now):
-                registration.send_confirmation(user)
+                registration.send_confirmation(user, next_path)
             audit.record("login.unconfirmed", user, subject=user)
             errors.append(f"Confirm your e-mail address first: follow the link in the message sent to {user.email}.")
             user = None

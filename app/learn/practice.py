@@ -22,22 +22,27 @@ from app.services.quizzes import ReviewRow
 def review():
     """The learner's due review questions; answering them moves each along its 1, 3, 7-day schedule."""
     form = AnswerForm()
-    results, problems, given = [], {}, None
+    results, problems, given, tally = [], {}, None, None
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         unit_of_work.write()
-        results, problems = _answer_reviews(request.form)
+        results, problems, answered = _answer_reviews(request.form)
         given = request.form if problems else None
+        tally = reviews.tally(answered) if answered else None
     items = [(item, reviews.present(item)) for item in reviews.due_items(current_user)]
+    next_due = reviews.next_due(current_user)
     return render_template("learn/review.html", form=form, items=items, results=results, problems=problems,
-                           given=given, next_due=reviews.next_due(current_user))
+                           given=given, next_due=next_due, due_count=reviews.due_count(current_user), tally=tally,
+                           next_due_words=reviews.due_in_words(next_due) if next_due else None)
 
 
-def _answer_reviews(form) -> tuple[list[ReviewRow], dict[int, str]]:
-    """Grade the answered review questions that are still due; skip the rest (a resubmitted form changes nothing)."""
+def _answer_reviews(form) -> tuple[list[ReviewRow], dict[int, str], list]:
+    """Grade the answered review questions that are still due; skip the rest (a resubmitted form changes nothing).
+
+    Returns the rows shown, the problems by item id, and each recorded item with whether it was right."""
     due = {item.id: item for item in reviews.due_items(current_user)}
-    results, problems = [], {}
+    results, problems, answered = [], {}, []
     for raw_id in form.getlist("items"):
         item = due.get(ascii_int(raw_id))
         if item is None:
@@ -53,9 +58,10 @@ def _answer_reviews(form) -> tuple[list[ReviewRow], dict[int, str]]:
             continue
         right = kind.is_correct(shown, answer)
         reviews.record_review_answer(item, right)
+        answered.append((item, right))
         results.append(ReviewRow(len(results) + 1, shown["prompt"], kind.describe_answer(shown, answer),
                                  kind.describe_correct(shown), right, shown["explanation"], kind.feedback(shown, answer)))
-    return results, problems
+    return results, problems, answered
 
 
 @bp.route("/glossary")

@@ -198,7 +198,8 @@ def attempt(attempt_id: int):
     form = AnswerForm()
     if request.method == "GET":
         if current.is_submitted:
-            return render_template("learn/result.html", attempt=current, rows=quizzes.review(current))
+            next_step = progress.next_after_quiz(current_user, current.quiz.module_id) if current.passed else None
+            return render_template("learn/result.html", attempt=current, rows=quizzes.review(current), next_step=next_step)
         draft = MultiDict([(key, value) for key, values in (current.draft or {}).items() for value in values])
         return render_template("learn/attempt.html", attempt=current, form=form, problems={}, given=draft or None)
     if not form.validate_on_submit():

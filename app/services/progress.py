@@ -224,3 +224,42 @@ def course_progress(user: User, where_to_continue: bool = False) -> CourseProgre
     if where_to_continue:  # two more queries, which only the dashboard shows
         course.continue_at = _continue_at(user, course)
     return course
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where a learner goes after passing a quiz: a step to take, and the modules still open before the exam."""
+
+    step: Step | None
+    module: ModuleInfo | None = None  # the module the step belongs to (None for the final exam)
+    left: tuple[ModuleInfo, ...] = ()
+
+
+def _first_open_step(entry: ModuleProgress) -> Step:
+    """A module's first unread lesson, or its quiz once every lesson is read."""
+    for lesson in entry.module.lessons:
+        if lesson.id not in entry.completed_lessons:
+            return Step("lesson", lesson.slug, lesson.title)
+    quiz = next((quiz for quiz in entry.graded if not entry.result(quiz).passed), None)
+    if quiz is not None:
+        return Step("quiz", quiz.slug, quiz.title)
+    first = entry.module.lessons[0]
+    return Step("lesson", first.slug, first.title)
+
+
+def next_after_quiz(user: User, quiz_module_id: int | None) -> NextStep | None:
+    """After a passed module quiz: the next unfinished, open module in course order, else the final exam once
+    every module is complete, else the modules left before it. None after the exam, or with nothing left."""
+    if quiz_module_id is None:
+        return None
+    course = course_progress(user)
+    if course.modules_complete:
+        if course.exam is None or course.exam_result.passed:
+            return None
+        return NextStep(Step("exam", course.exam.slug, course.exam.title))
+    left = tuple(entry.module for entry in course.modules if not entry.complete)
+    index = next((i for i, entry in enumerate(course.modules) if entry.module.id == quiz_module_id), -1)
+    ahead = [entry for entry in course.modules[index + 1:] if not entry.complete and not entry.locked]
+    if ahead:
+        return NextStep(_first_open_step(ahead[0]), ahead[0].module, left)
+    return NextStep(None, None, left)

@@ -1,6 +1,7 @@
 """Spaced review: every question answered wrongly comes back after 1, 3 and 7 days until it is learned."""
 
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,3 +86,51 @@ def next_due(user: User) -> datetime | None:
     return db.session.scalar(
         select(func.min(ReviewItem.due_at)).where(ReviewItem.user_id == user.id, ReviewItem.retired.is_(False))
     )
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    """"1 hour", "3 hours"."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def _days(days: int) -> str:
+    """"tomorrow", "in 3 days"."""
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A review round's outcome: how many were right, and when the answered questions come back."""
+
+    right: int
+    total: int
+    back_in: tuple[tuple[int, int], ...]  # (days until due again, how many), soonest first
+    learned: int
+
+    def sentence(self) -> str:
+        """The round in words, e.g. "You got 4 of 5 right; 1 comes back tomorrow, 4 come back in 3 days."."""
+        parts = [f"{count} {'comes' if count == 1 else 'come'} back {_days(days)}" for days, count in self.back_in]
+        if self.learned:
+            parts.append(f"{self.learned} {'is' if self.learned == 1 else 'are'} learned and will not come back")
+        return f"You got {self.right} of {self.total} right" + ("; " + ", ".join(parts) if parts else "") + "."
+
+
+def tally(answered: list[tuple[ReviewItem, bool]]) -> Tally:
+    """Count a round of answers recorded by record_review_answer, reading each item's new place in the schedule."""
+    back: dict[int, int] = {}
+    for item, _right in answered:
+        if not item.retired:
+            days = INTERVALS[item.stage].days
+            back[days] = back.get(days, 0) + 1
+    return Tally(sum(right for _item, right in answered), len(answered), tuple(sorted(back.items())),
+                 sum(item.retired for item, _right in answered))
+
+
+def due_in_words(when: datetime, now: datetime | None = None) -> str:
+    """How soon a review question falls due, in words ("in 5 hours", "tomorrow", "in 3 days")."""
+    seconds = (when - (now or utcnow())).total_seconds()
+    if seconds < 3600:
+        return "within the hour"
+    if seconds < 24 * 3600:
+        return "in " + _plural(int(seconds // 3600), "hour", "hours")
+    return _days(int(-(-seconds // (24 * 3600))))
