@@ -141,7 +141,7 @@ def test_an_instructor_creates_a_cohort_watches_a_score_appear_and_exports_the_g
     page.get_by_label("Cohort name").fill("Evening class")
     page.get_by_role("button", name="Create cohort").click()
     code = page.locator(".invite strong code").inner_text()
-    assert "No learners yet" in page.content()
+    assert "Nobody has joined yet" in page.content()
 
     student = browser.new_context().new_page()
     student.set_default_timeout(5000)
