@@ -10,8 +10,8 @@ from app.auth.routes import _start_session
 from app.forms import ConfirmForm
 from app.models.base import utcnow
 from app.permissions import signed_in
-from app.services import admin as accounts_admin
 from app.services import audit, email_change, my_data, throttle
+from app.services import profile as profile_service
 from app.services.accounts import AccountError, authenticate, mask_email, normalise_email
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -61,10 +61,9 @@ def rename():
     form = NameForm()
     if not form.validate_on_submit():
         return _page(name_form=form, status=422)
-    user, name = current_user._get_current_object(), form.display_name.data.strip()
-    unit_of_work.write()
-    old, user.display_name = user.display_name, name
-    audit.record("account.rename", user, subject=user, old=old, new=name)
+    user = current_user._get_current_object()
+    old = profile_service.rename(user, form.display_name.data)
+    audit.record("account.rename", user, subject=user, old=old, new=user.display_name)
     flash("Your name is changed.", "success")
     return redirect(url_for("account.profile"))
 
@@ -151,14 +150,13 @@ def close():
     """Close the account after the password is typed again: sign-in is refused and every session ends."""
     user = current_user._get_current_object()
     form = CloseForm()
-    keeps = my_data.keeps_employer_records(user)
+    keeps = profile_service.keeps_employer_records(user)
     if form.validate_on_submit() and _password_proves(user, form.password):
         try:
-            accounts_admin.set_active(user, False)
-        except AccountError:
+            profile_service.close(user)
+        except AccountError as error:
             unit_of_work.discard()
-            form.password.errors.append("You are the only active administrator, so your account cannot be closed. "
-                                        "Make someone else an administrator first.")
+            form.password.errors.append(str(error))
             return render_template("auth/close_account.html", form=form, keeps=keeps), 409
         audit.record("account.close", user, subject=user, employer_records_kept=keeps)
         logout_user()

@@ -6,10 +6,10 @@ import zipfile
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Certificate, HireTraining, LessonProgress, Membership, QuizAttempt, User
+from app.models import Certificate, LessonProgress, QuizAttempt, User
 from app.services.exports import to_csv
 from app.services.mail import site_url
 
@@ -64,9 +64,3 @@ def as_zip(data: dict) -> bytes:
             archive.writestr(f"{name}.csv", to_csv(header, [[row[key] for key in header] for row in data[name]]))
     return buffer.getvalue()
 
-
-def keeps_employer_records(user: User) -> bool:
-    """Whether an employer holds training records of this person (they are kept after the account closes)."""
-    return bool(db.session.scalar(select(
-        exists().where(Membership.user_id == user.id, Membership.kind == "hire")
-        | exists().where(HireTraining.user_id == user.id))))
