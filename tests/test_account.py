@@ -5,6 +5,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -278,7 +279,7 @@ def test_a_learner_and_an_instructor_find_their_homes_and_the_account_page(brows
     assert page.get_by_label("Your name").input_value() == "Quinlan Renamed"
     with page.expect_download() as info:
         page.get_by_role("link", name="Download as JSON").click()
-    data = json.loads(open(info.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert data["profile"]["name"] == "Quinlan Renamed" and data["certificates"]
     page.context.close()
 
