@@ -240,6 +240,17 @@ def test_closing_needs_the_password_and_then_refuses_sign_in(app, client, db):
     assert "account.close" in actions(closed)
 
 
+def test_wrong_passwords_are_slowed_down_and_then_even_the_right_one_waits(client, db, login_as):
+    user = login_as()
+    for _ in range(5):
+        assert client.post("/account/close", data={"password": "not my password at all"}).status_code == 422
+    slowed = client.post("/account/close", data={"password": DEFAULT_PASSWORD})
+    assert slowed.status_code == 429 and "Too many wrong passwords" in slowed.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).active
+    assert ask_for(client, "elsewhere@example.com").status_code == 429, "the address form shares the count"
+
+
 def test_the_only_admin_cannot_close_their_account(client, db, login_as):
     admin = login_as("admin")
     response = client.post("/account/close", data={"password": DEFAULT_PASSWORD})

@@ -26,8 +26,11 @@ def _page(name_form=None, email_form=None, status: int = 200):
                            email_form=email_form or EmailChangeForm()), status
 
 
-def _password_proves(user, field) -> bool:
-    """Whether the password typed is the account's; failures are counted and slowed like password changes."""
+def _password_refusal(user, field) -> int:
+    """0 when the password typed is the account's, else the page's status (422 wrong, 429 slowed down).
+
+    Failures are counted and slowed as for a password change, so a borrowed session cannot guess the password.
+    """
     now = utcnow()
     with unit_of_work.transaction():  # the claim stands before the slow password check
         wait = throttle.claim(throttle.PASSWORD_CHANGE, user.id, now)
@@ -36,15 +39,15 @@ def _password_proves(user, field) -> bool:
     if wait:
         words = f"{wait} seconds" if wait < 120 else f"{-(-wait // 60)} minutes"
         field.errors.append(f"Too many wrong passwords. Try again in {words}.")
-        return False
+        return 429
     if authenticate(user.email, field.data) is None:
         unit_of_work.keep()  # the failure is recorded although the page answers 422
         audit.record("account.password_failure", user, subject=user)
         field.errors.append("That is not your password.")
-        return False
+        return 422
     unit_of_work.write()
     throttle.release(throttle.PASSWORD_CHANGE, user.id, now)
-    return True
+    return 0
 
 
 @bp.route("/")
@@ -74,8 +77,10 @@ def change_email():
     """Ask to use another address: a link goes to it, and the address changes only when that link is used."""
     form = EmailChangeForm()
     user = current_user._get_current_object()
-    if not form.validate_on_submit() or not _password_proves(user, form.password):
-        return _page(email_form=form, status=429 if any("Too many" in e for e in form.password.errors) else 422)
+    if not form.validate_on_submit():
+        return _page(email_form=form, status=422)
+    if refused := _password_refusal(user, form.password):
+        return _page(email_form=form, status=refused)
     address = normalise_email(form.email.data)
     if address == user.email:
         form.email.errors.append("That is already your address.")
@@ -151,17 +156,18 @@ def close():
     user = current_user._get_current_object()
     form = CloseForm()
     keeps = profile_service.keeps_employer_records(user)
-    if form.validate_on_submit() and _password_proves(user, form.password):
-        try:
-            profile_service.close(user)
-        except AccountError as error:
-            unit_of_work.discard()
-            form.password.errors.append(str(error))
-            return render_template("auth/close_account.html", form=form, keeps=keeps), 409
-        audit.record("account.close", user, subject=user, employer_records_kept=keeps)
-        logout_user()
-        session.clear()
-        flash("Your account is closed and you are signed out everywhere. An administrator can reopen it.", "info")
-        return redirect(url_for("auth.login"))
-    status = 200 if not form.errors else (429 if any("Too many" in e for e in form.password.errors) else 422)
-    return render_template("auth/close_account.html", form=form, keeps=keeps), status
+    if not form.validate_on_submit():
+        return render_template("auth/close_account.html", form=form, keeps=keeps), 422 if form.errors else 200
+    if refused := _password_refusal(user, form.password):
+        return render_template("auth/close_account.html", form=form, keeps=keeps), refused
+    try:
+        profile_service.close(user)
+    except AccountError as error:
+        unit_of_work.discard()
+        form.password.errors.append(str(error))
+        return render_template("auth/close_account.html", form=form, keeps=keeps), 409
+    audit.record("account.close", user, subject=user, employer_records_kept=keeps)
+    logout_user()
+    session.clear()
+    flash("Your account is closed and you are signed out everywhere. An administrator can reopen it.", "info")
+    return redirect(url_for("auth.login"))
