@@ -86,7 +86,9 @@ def test_a_learner_header_shows_the_course_and_the_account_but_no_staff_places(c
 
 def test_the_name_can_be_changed_and_is_validated_like_at_registration(client, db, login_as):
     user = login_as(name="Old Name")
-    assert 'value="Old Name"' in client.get("/account/").get_data(as_text=True)
+    html = client.get("/account/").get_data(as_text=True)
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert 'value="Old Name"' in html and len(ids) == len(set(ids)), "two forms on the page, no id repeated"
     response = client.post("/account/name", data={"display_name": "  New Name  "})
     assert response.status_code == 302 and response.headers["Location"] == "/account/"
     db.session.expire_all()
