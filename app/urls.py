@@ -1,6 +1,10 @@
-"""Redirect targets that cannot leave the site."""
+"""Where to send a person: redirect targets that cannot leave the site, and each role's home."""
 
 from urllib.parse import unquote, urlsplit
+
+from flask import url_for
+
+from app.permissions import managed_organisation
 
 
 def _stays_on_site(target: str) -> bool:
@@ -23,10 +27,6 @@ def safe_next(target: str | None, default: str) -> str:
 
 def home_for(user) -> str:
     """The page a signed-in person starts from: their role's main work (a learner's is the course)."""
-    from flask import url_for
-
-    from app.permissions import managed_organisation
-
     if user.role == "instructor":
         return url_for("teach.cohorts_page")
     if user.role == "admin":
