@@ -92,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     """Attach one blueprint per area."""
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
+    from app.auth.account import bp as account_bp
     from app.codes import bp as codes_bp
     from app.employer import bp as employer_bp
     from app.health import bp as health_bp
@@ -99,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from app.learn import bp as learn_bp
     from app.teach import bp as teach_bp
 
-    for blueprint in (auth_bp, learn_bp, codes_bp, teach_bp, admin_bp, employer_bp, health_bp):
+    for blueprint in (auth_bp, account_bp, learn_bp, codes_bp, teach_bp, admin_bp, employer_bp, health_bp):
         app.register_blueprint(blueprint)
     version_static_urls(app)
 

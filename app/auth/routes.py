@@ -26,7 +26,7 @@ from app.services.accounts import (
     normalise_email,
     set_password,
 )
-from app.urls import safe_next
+from app.urls import home_for, safe_next
 
 BAD_LINK_MESSAGE = "That reset link is invalid, expired or already used. Ask for a new one."
 
@@ -120,17 +120,17 @@ def confirm_email(token: str):
 @flood_guard
 @public
 def login():
-    """Sign in with e-mail and password, then go back to where the learner was headed."""
+    """Sign in with e-mail and password, then go where the person was headed, or to their role's home."""
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:
-        return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
+        return redirect(safe_next(form.next.data, home_for(current_user)))
     status = 200
     if form.validate_on_submit():
         user, status = _sign_in(form.email.data, form.password.data, form.password.errors,
                                 safe_next(form.next.data, "") or None)
         if user is not None:
             _start_session(user)
-            return redirect(safe_next(form.next.data, url_for("learn.dashboard")))
+            return redirect(safe_next(form.next.data, home_for(user)))
     return render_template("auth/login.html", form=form, next_path=safe_next(form.next.data, "") or None), status
 
 

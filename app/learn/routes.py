@@ -19,6 +19,7 @@ from app.permissions import public, signed_in, visible_attempts
 from app.questions import AnswerError, question_type
 from app.services import assignments, certificates, compliance, due_dates, local_time, policy, progress, quizzes, review, training_steps
 from app.services.cohorts import learner_cohorts
+from app.urls import home_for
 
 
 def _lesson_or_404(slug: str) -> Lesson:
@@ -53,9 +54,23 @@ def _locked_page(course: progress.CourseProgress, module_id: int | None):
 @bp.route("/")
 @public
 def dashboard():
-    """The course map: for a learner their progress and where to continue; for a visitor an overview."""
+    """The start page: for a visitor an overview, for a learner the course map, for staff their role's home."""
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html", modules=progress.course_modules())
+    if current_user.role != "student":
+        return redirect(home_for(current_user))
+    return _course_page()
+
+
+@bp.route("/course")
+@signed_in
+def course():
+    """The course map with the signed-in person's progress (staff open the learner course here)."""
+    return _course_page()
+
+
+def _course_page():
+    """The learner dashboard: progress, where to continue, required training, due dates and certificates."""
     course = progress.course_progress(current_user, where_to_continue=True)
     trainings = compliance.trainings_for(current_user)
     return render_template("learn/dashboard.html", course=course,
