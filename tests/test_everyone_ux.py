@@ -69,3 +69,25 @@ def test_on_a_phone_the_header_is_a_menu_and_targets_are_big_enough(browser, bro
     page.goto(base + "/")
     assert page.get_by_role("link", name="Glossary").is_visible(), "on a desktop the links show without a menu"
     page.context.close()
+
+
+def test_every_staff_page_has_one_breadcrumb_trail_ending_at_the_page(app, world_client):
+    """Staff pages (and their confirmations) share one breadcrumb pattern: a single trail from the role's home, the
+    last step marked as the current page and not a link."""
+    import re
+
+    world, _ = world_client
+    staff = {"teacher": [f"/teach/cohorts/{world.cohort.id}/archive",
+                         f"/teach/cohorts/{world.cohort.id}/learners/{world.owner.id}/remove"],
+             "manager": [f"/employer/hires/{world.owner.id}/remove", "/employer/settings"],
+             "admin": []}
+    for visitor, extra in staff.items():
+        client = app.test_client()
+        sign_in(client, visitors(world)[visitor])
+        for path in [p for p in pages(world)[visitor] if p != "/course"] + extra:
+            html = client.get(path).get_data(as_text=True)
+            trails = re.findall(r'<nav class="crumbs" aria-label="Breadcrumb"><ol>(.*?)</ol></nav>', html, re.S)
+            assert len(trails) == 1, (visitor, path)
+            steps = re.findall(r"<li>(.*?)</li>", trails[0], re.S)
+            assert steps and 'aria-current="page"' in steps[-1] and "<a " not in steps[-1], (visitor, path)
+            assert all("<a href=" in step for step in steps[:-1]), (visitor, path)

@@ -107,6 +107,7 @@ def end_assignment(assignment_id: int):
         flash(f"“{rule.title}” has ended. Its records stay in the hires' histories and the evidence pack.", "info")
         return redirect(url_for("employer.assignments_page"))
     return render_template("teach/confirm.html", form=form, title=f"End “{rule.title}”?",
+                           steps=[("Compliance", url_for("employer.dashboard")), ("Required training", url_for("employer.assignments_page"))],
                            text="Nobody will be asked to complete it any more: it leaves the compliance dashboard, reminders "
                                 "and yearly renewals, and no one becomes overdue on it. Completions, certificates and the "
                                 "history stay in each hire's record and in the evidence pack. This cannot be undone.",

@@ -12,7 +12,7 @@ from app.permissions import STAFF, roles_required
 from app.services import audit, due_dates, structure
 from app.teach import bp
 from app.teach.forms import DueDateForm, due_form
-from app.teach.routes import cohort_or_404
+from app.teach.routes import cohort_or_404, cohort_steps
 
 
 def _page(cohort: Cohort, form: DueDateForm, status: int = 200):
@@ -63,5 +63,6 @@ def remove_due_date(cohort_id: int, quiz_id: int):
         flash(f"“{quiz.title}” no longer has a due date in “{cohort.name}”.", "info")
         return redirect(url_for("teach.due_dates_page", cohort_id=cohort.id))
     return render_template("teach/confirm.html", form=form, title=f"Remove the due date of “{quiz.title}”?",
+                           steps=cohort_steps(cohort) + [("Due dates", url_for("teach.due_dates_page", cohort_id=cohort.id))],
                            text="Learners in the cohort will no longer see a due date for this quiz.",
                            button="Remove the due date", back=url_for("teach.due_dates_page", cohort_id=cohort.id))

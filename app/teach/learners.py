@@ -12,7 +12,7 @@ from app.permissions import STAFF, roles_required
 from app.services import audit, cohort_exceptions, due_dates, progress, structure
 from app.teach import bp
 from app.teach.forms import ExcuseForm, GrantForm
-from app.teach.routes import cohort_or_404, learner_or_404
+from app.teach.routes import cohort_or_404, cohort_steps, learner_or_404
 
 
 def _forms(cohort: Cohort, learner: User, grant_form: GrantForm | None = None,
@@ -116,6 +116,8 @@ def withdraw_excusal(cohort_id: int, user_id: int, quiz_id: int):
         flash(f"{learner.display_name} is no longer excused from “{quiz.title}”.", "info")
         return _back(cohort, learner)
     return render_template("teach/confirm.html", form=form, title=f"Withdraw the excusal from “{quiz.title}”?",
+                           steps=[*cohort_steps(cohort),
+                                  (learner.display_name, url_for("teach.learner_page", cohort_id=cohort.id, user_id=learner.id))],
                            text=f"The quiz counts for {learner.display_name} again: the gradebook shows their result, "
                                 "or shows it missing.",
                            button="Withdraw the excusal", back=url_for("teach.learner_page", cohort_id=cohort.id, user_id=learner.id))

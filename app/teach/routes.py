@@ -19,6 +19,11 @@ from app.teach.cells import quiz_cells
 from app.teach.forms import CohortForm, due_form
 
 
+def cohort_steps(cohort: Cohort) -> list[tuple[str, str]]:
+    """The breadcrumb steps down to a cohort's gradebook, for the pages below it."""
+    return [("Your cohorts", url_for("teach.cohorts_page")), (cohort.name, url_for("teach.gradebook_page", cohort_id=cohort.id))]
+
+
 def cohort_or_404(cohort_id: int) -> Cohort:
     """A cohort the current instructor runs; anyone else's is "not found"."""
     query = visible_cohorts(select(Cohort).where(Cohort.id == cohort_id), current_user)
@@ -105,7 +110,7 @@ def archive_cohort(cohort_id: int):
         audit.record("cohort.archive", current_user, target=f"cohort:{cohort.id}")
         flash(f"“{cohort.name}” is archived. Its gradebook stays available.", "info")
         return redirect(url_for("teach.cohorts_page"))
-    return render_template("teach/confirm.html", form=form, title=f"Archive “{cohort.name}”?",
+    return render_template("teach/confirm.html", form=form, title=f"Archive “{cohort.name}”?", steps=cohort_steps(cohort),
                            text="Learners will no longer be able to join with its code. Grades and history are kept.",
                            button="Archive the cohort", back=url_for("teach.gradebook_page", cohort_id=cohort.id))
 
@@ -124,6 +129,7 @@ def remove_learner(cohort_id: int, user_id: int):
         flash(f"{learner.display_name} was removed from “{cohort.name}”.", "info")
         return redirect(url_for("teach.gradebook_page", cohort_id=cohort.id))
     return render_template("teach/confirm.html", form=form, title=f"Remove {learner.display_name} from “{cohort.name}”?",
+                           steps=cohort_steps(cohort),
                            text="They keep their own progress and attempts, and can rejoin with the code.",
                            button="Remove from cohort", back=url_for("teach.gradebook_page", cohort_id=cohort.id))
 
