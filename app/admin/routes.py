@@ -113,10 +113,11 @@ def demote_self():
     if form.role.data not in [value for value, _ in ROLE_CHOICES if value != "admin"]:
         flash("Choose one of the listed roles.", "error")
         return redirect(back)
-    return render_template("admin/confirm.html", form=form, title="Stop being an admin?",
+    return render_template("confirm.html", form=form, title="Stop being an admin?",
                            text=f"You will become {form.role.data} and lose access to the admin pages at once: you "
                                 "will be signed out, and only another admin can give the role back.",
-                           button=f"Yes, make me {form.role.data}", back=back, step="Your role")
+                           button=f"Yes, make me {form.role.data}", back=back, step="Your role",
+                           steps=[("Admin", url_for("admin.home")), ("Users", url_for("admin.users"))])
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
@@ -134,10 +135,10 @@ def deactivate(user_id: int):
         audit.record("user.deactivate", current_user, subject=user, target=f"user:{user.id}")
         flash(f"{user.email} is deactivated.", "info")
         return redirect(url_for("admin.users", q=user.email))
-    return render_template("admin/confirm.html", form=form, title=f"Deactivate {user.email}?",
+    return render_template("confirm.html", form=form, title=f"Deactivate {user.email}?",
                            text="They will be signed out and cannot sign in until reactivated. Their records are kept.",
                            button="Deactivate the account", back=url_for("admin.users", q=user.email),
-                           step="Deactivate")
+                           step="Deactivate", steps=[("Admin", url_for("admin.home")), ("Users", url_for("admin.users"))])
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])

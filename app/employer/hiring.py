@@ -57,7 +57,7 @@ def revoke_invitation(invitation_id: int):
         audit.record("invitation.revoke", current_user, target=f"organisation:{g.organisation.id}", email=invitation.email)
         flash(f"The invitation to {invitation.email} is revoked; its link no longer works.", "info")
         return redirect(url_for("employer.hires") + "#pending")
-    return render_template("teach/confirm.html", form=form, title=f"Revoke the invitation to {invitation.email}?",
+    return render_template("confirm.html", form=form, title=f"Revoke the invitation to {invitation.email}?",
                            steps=[("Compliance", url_for("employer.dashboard")), ("Invite hires", url_for("employer.hires"))],
                            text=f"{invitation.name} will not be able to join with the link already sent. You can invite "
                                 "the address again later.",

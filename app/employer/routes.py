@@ -134,7 +134,7 @@ def remove_hire(user_id: int):
         audit.record("hire.remove", current_user, subject=hire, target=f"organisation:{g.organisation.id}")
         flash(f"{hire.display_name} was removed. Their training records are kept.", "info")
         return redirect(url_for("employer.dashboard"))
-    return render_template("teach/confirm.html", form=form, title=f"Remove {hire.display_name}?",
+    return render_template("confirm.html", form=form, title=f"Remove {hire.display_name}?",
                            steps=[("Compliance", url_for("employer.dashboard")), (hire.display_name, url_for("employer.hire_page", user_id=hire.id))],
                            text="They will no longer appear on your dashboard or receive reminders. Their records and certificates are kept.",
                            button="Remove the hire", back=url_for("employer.hire_page", user_id=hire.id))

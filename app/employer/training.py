@@ -106,7 +106,7 @@ def end_assignment(assignment_id: int):
         audit.record("assignment.end", current_user, target=f"assignment:{rule.id}", title=rule.title)
         flash(f"“{rule.title}” has ended. Its records stay in the hires' histories and the evidence pack.", "info")
         return redirect(url_for("employer.assignments_page"))
-    return render_template("teach/confirm.html", form=form, title=f"End “{rule.title}”?",
+    return render_template("confirm.html", form=form, title=f"End “{rule.title}”?",
                            steps=[("Compliance", url_for("employer.dashboard")), ("Required training", url_for("employer.assignments_page"))],
                            text="Nobody will be asked to complete it any more: it leaves the compliance dashboard, reminders "
                                 "and yearly renewals, and no one becomes overdue on it. Completions, certificates and the "

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import CourseStanding, LessonProgress, QuizStanding
 from app.models.base import utcnow
 from app.services import structure
+from app.services.quiz_standings import same
 
 FIELDS = ("lessons_done", "quizzes_passed", "last_activity_at")
 
@@ -55,12 +56,6 @@ class Drift:
     actual: object
 
 
-def _same(stored, actual) -> bool:
-    if isinstance(stored, datetime) and isinstance(actual, datetime):
-        return stored.replace(tzinfo=None) == actual.replace(tzinfo=None)
-    return stored == actual
-
-
 def rebuild(fix: bool = True, course: structure.CourseStructure | None = None) -> list[Drift]:
     """Compare every row with a recomputation from the facts (of the course in force, or `course`); when `fix`, replace
     them all with it."""
@@ -69,7 +64,7 @@ def rebuild(fix: bool = True, course: structure.CourseStructure | None = None) -
     drifts = []
     for user_id in sorted(actual.keys() | stored.keys()):
         have, want = stored.get(user_id, (0, 0, None)), actual.get(user_id, (0, 0, None))
-        drifts += [Drift(user_id, name, a, b) for name, a, b in zip(FIELDS, have, want, strict=True) if not _same(a, b)]
+        drifts += [Drift(user_id, name, a, b) for name, a, b in zip(FIELDS, have, want, strict=True) if not same(a, b)]
     if fix and drifts:
         now = utcnow()
         db.session.execute(delete(CourseStanding))

@@ -56,7 +56,9 @@ class Drift:
     actual: object
 
 
-def _same(stored, actual) -> bool:
+def same(stored, actual) -> bool:
+    """Whether a stored summary value equals the recomputed one (times compared without their zone: PostgreSQL
+    returns them aware, SQLite naive)."""
     if isinstance(stored, datetime) and isinstance(actual, datetime):
         return stored.replace(tzinfo=None) == actual.replace(tzinfo=None)
     return stored == actual
@@ -69,7 +71,7 @@ def rebuild(fix: bool = True) -> list[Drift]:
     drifts = []
     for key in sorted(actual.keys() | stored.keys()):
         have, want = stored.get(key, (None,) * len(FIELDS)), actual.get(key, (None,) * len(FIELDS))
-        drifts += [Drift(*key, name, a, b) for name, a, b in zip(FIELDS, have, want, strict=True) if not _same(a, b)]
+        drifts += [Drift(*key, name, a, b) for name, a, b in zip(FIELDS, have, want, strict=True) if not same(a, b)]
     if fix and drifts:
         db.session.execute(delete(QuizStanding))
         db.session.add_all(QuizStanding(user_id=u, quiz_id=q, **dict(zip(FIELDS, values, strict=True))) for (u, q), values in actual.items())

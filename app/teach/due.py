@@ -62,7 +62,7 @@ def remove_due_date(cohort_id: int, quiz_id: int):
             audit.record("cohort.due_date_remove", current_user, target=f"cohort:{cohort.id}", quiz=quiz.slug)
         flash(f"“{quiz.title}” no longer has a due date in “{cohort.name}”.", "info")
         return redirect(url_for("teach.due_dates_page", cohort_id=cohort.id))
-    return render_template("teach/confirm.html", form=form, title=f"Remove the due date of “{quiz.title}”?",
+    return render_template("confirm.html", form=form, title=f"Remove the due date of “{quiz.title}”?",
                            steps=cohort_steps(cohort) + [("Due dates", url_for("teach.due_dates_page", cohort_id=cohort.id))],
                            text="Learners in the cohort will no longer see a due date for this quiz.",
                            button="Remove the due date", back=url_for("teach.due_dates_page", cohort_id=cohort.id))

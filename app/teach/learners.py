@@ -115,7 +115,7 @@ def withdraw_excusal(cohort_id: int, user_id: int, quiz_id: int):
             audit.record("quiz.excuse_withdraw", current_user, subject=learner, target=f"cohort:{cohort.id}", quiz=quiz.slug)
         flash(f"{learner.display_name} is no longer excused from “{quiz.title}”.", "info")
         return _back(cohort, learner)
-    return render_template("teach/confirm.html", form=form, title=f"Withdraw the excusal from “{quiz.title}”?",
+    return render_template("confirm.html", form=form, title=f"Withdraw the excusal from “{quiz.title}”?",
                            steps=[*cohort_steps(cohort),
                                   (learner.display_name, url_for("teach.learner_page", cohort_id=cohort.id, user_id=learner.id))],
                            text=f"The quiz counts for {learner.display_name} again: the gradebook shows their result, "

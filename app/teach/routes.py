@@ -110,7 +110,7 @@ def archive_cohort(cohort_id: int):
         audit.record("cohort.archive", current_user, target=f"cohort:{cohort.id}")
         flash(f"“{cohort.name}” is archived. Its gradebook stays available.", "info")
         return redirect(url_for("teach.cohorts_page"))
-    return render_template("teach/confirm.html", form=form, title=f"Archive “{cohort.name}”?", steps=cohort_steps(cohort),
+    return render_template("confirm.html", form=form, title=f"Archive “{cohort.name}”?", steps=cohort_steps(cohort),
                            text="Learners will no longer be able to join with its code. Grades and history are kept.",
                            button="Archive the cohort", back=url_for("teach.gradebook_page", cohort_id=cohort.id))
 
@@ -128,7 +128,7 @@ def remove_learner(cohort_id: int, user_id: int):
         audit.record("cohort.remove_member", current_user, subject=learner, target=f"cohort:{cohort.id}")
         flash(f"{learner.display_name} was removed from “{cohort.name}”.", "info")
         return redirect(url_for("teach.gradebook_page", cohort_id=cohort.id))
-    return render_template("teach/confirm.html", form=form, title=f"Remove {learner.display_name} from “{cohort.name}”?",
+    return render_template("confirm.html", form=form, title=f"Remove {learner.display_name} from “{cohort.name}”?",
                            steps=cohort_steps(cohort),
                            text="They keep their own progress and attempts, and can rejoin with the code.",
                            button="Remove from cohort", back=url_for("teach.gradebook_page", cohort_id=cohort.id))
