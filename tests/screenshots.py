@@ -1,4 +1,5 @@
-"""make screenshots: the dashboard, a lesson, a quiz, the code browser and a coding case at phone and desktop sizes.
+"""make screenshots: the dashboard, a lesson, a quiz, the code browser, a coding case, an instructor's gradebook and a
+manager's compliance matrix at phone and desktop sizes.
 
 Builds a throwaway database with the course loaded and a learner part-way through it, serves the app on a
 free local port, and photographs each page with the system's Chromium: python -m tests.screenshots [FOLDER]
@@ -20,6 +21,8 @@ SIZES = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "hei
 LESSON = "/lessons/outlook-jobs-and-growth-2008"
 DEFAULT_FOLDER = BASE_DIR / "app" / "static" / "img" / "screenshots"
 EMAIL = "alex.rivera@example.com"
+INSTRUCTOR = "ines.ortiz@example.com"
+MANAGER = "morgan.lee@example.com"
 PASSWORD = "screenshots are not a secret 7"  # nosec B105 - a throwaway account in a throwaway database
 
 
@@ -36,6 +39,7 @@ def _build(database: Path):
     from app.models import Quiz
     from app.services import quizzes
     from app.services.accounts import create_user
+    from app.services.demo import build_cohort, build_organisation
     from tests.factories import complete_module
 
     config = type("ScreenshotConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
@@ -51,8 +55,10 @@ def _build(database: Path):
         case = quizzes.start_attempt(learner, db.session.scalar(select(Quiz).where(Quiz.slug == "coding-icd10cm-cases")))
         # The reflux case first, so the picture shows a search that fits the note on screen.
         case.snapshot = sorted(case.snapshot, key=lambda shown: shown.get("codes") != ["K21.9"])
+        cohort = build_cohort(create_user(INSTRUCTOR, PASSWORD, "Ines Ortiz", "instructor"), 60)
+        build_organisation(create_user(MANAGER, PASSWORD, "Morgan Lee", "employer"), 60)
         db.session.commit()
-        return app, attempt.id, case.id
+        return app, attempt.id, case.id, cohort.id
 
 
 def _open_lookup(page) -> None:
@@ -72,31 +78,33 @@ def take(folder: Path) -> list[Path]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log between the file names
     written = []
     with tempfile.TemporaryDirectory() as scratch:
-        app, attempt_id, case_id = _build(Path(scratch) / "screenshots.db")
+        app, attempt_id, case_id, cohort_id = _build(Path(scratch) / "screenshots.db")
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
-        pages = {"dashboard": "/", "lesson": LESSON, "quiz": f"/attempts/{attempt_id}", "codes": "/codes?q=ankle+sprain",
-                 "code": "/codes/S93.401A", "coding-case": f"/attempts/{case_id}"}
+        pages = {EMAIL: {"dashboard": "/", "lesson": LESSON, "quiz": f"/attempts/{attempt_id}", "codes": "/codes?q=ankle+sprain",
+                         "code": "/codes/S93.401A", "coding-case": f"/attempts/{case_id}"},
+                 INSTRUCTOR: {"gradebook": f"/teach/cohorts/{cohort_id}"}, MANAGER: {"compliance": "/employer/"}}
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
                 for size, viewport in SIZES.items():
-                    context = browser.new_context(viewport=viewport, device_scale_factor=1)
-                    page = context.new_page()
-                    page.goto(f"{base}/auth/login")
-                    page.fill("input[name=email]", EMAIL)
-                    page.fill("input[name=password]", PASSWORD)
-                    page.click("form button[type=submit]")
-                    page.wait_for_url(f"{base}/")
-                    for name, path in pages.items():
-                        page.goto(base + path)
-                        if name == "coding-case":
-                            _open_lookup(page)
-                        target = folder / f"{name}-{size}.png"
-                        page.screenshot(path=target)
-                        written.append(target)
-                    context.close()
+                    for email, shots in pages.items():
+                        context = browser.new_context(viewport=viewport, device_scale_factor=1)
+                        page = context.new_page()
+                        page.goto(f"{base}/auth/login")
+                        page.fill("input[name=email]", email)
+                        page.fill("input[name=password]", PASSWORD)
+                        page.click("form button[type=submit]")
+                        page.wait_for_load_state()
+                        for name, path in shots.items():
+                            page.goto(base + path)
+                            if name == "coding-case":
+                                _open_lookup(page)
+                            target = folder / f"{name}-{size}.png"
+                            page.screenshot(path=target)
+                            written.append(target)
+                        context.close()
                 browser.close()
         finally:
             server.shutdown()

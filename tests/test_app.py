@@ -99,3 +99,19 @@ def test_demo_accounts_are_created_once_with_printed_passwords(app):
     assert first.exit_code == 0 and "student@demo.example" in first.output
     second = app.test_cli_runner().invoke(args=["demo", "create"])
     assert second.exit_code == 0 and "already exist" in second.output
+
+
+def test_a_generated_organisation_completes_nothing_in_the_future(app, db):
+    """Demo data is read as real records: no cycle may be completed after today, nor completed before it began."""
+    from sqlalchemy import select
+
+    from app.models import HireTraining
+    from app.models.base import utcnow
+    from app.services.demo import build_organisation
+    from tests.factories import make_user
+
+    build_organisation(make_user("employer"), 60)
+    db.session.flush()
+    cycles = db.session.scalars(select(HireTraining).where(HireTraining.completed_at.is_not(None))).all()
+    assert len(cycles) > 100
+    assert all(cycle.assigned_at <= cycle.completed_at <= utcnow() for cycle in cycles)

@@ -11,11 +11,11 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def test_screenshots_of_dashboard_lesson_quiz_and_coding_lab_at_phone_and_desktop_widths(tmp_path):
+def test_screenshots_of_learner_pages_coding_lab_and_staff_reports_at_phone_and_desktop_widths(tmp_path):
     require_chromium()
     written = take(tmp_path)
     assert sorted(path.name for path in written) == sorted(
-        f"{page}-{size}.png" for page in ("dashboard", "lesson", "quiz", "codes", "code", "coding-case") for size in SIZES)
+        f"{page}-{size}.png" for page in ("dashboard", "lesson", "quiz", "codes", "code", "coding-case", "gradebook", "compliance") for size in SIZES)
     for path in written:
         width, height = png_size(path.read_bytes())
         size = path.stem.rsplit("-", 1)[1]

@@ -125,7 +125,8 @@ def build_organisation(manager: User, hires: int, trainings: int = 5, seed: int 
         for rule in rules:
             assigned = now - timedelta(days=rng.randint(0, 400))
             done = rng.random() < 0.6
-            completed = assigned + timedelta(days=rng.randint(1, 40)) if done else None
+            # Nothing is completed in the future: a cycle assigned days ago was done by today at the latest.
+            completed = min(assigned + timedelta(days=rng.randint(1, 40)), now) if done else None
             rows.append({"assignment_id": rule.id, "user_id": uid, "cycle": 1, "assigned_at": assigned,
                          "due_on": (assigned + timedelta(days=30)).date(), "completed_at": completed,
                          "expires_on": (completed + timedelta(days=365)).date() if completed and rule.yearly else None})
