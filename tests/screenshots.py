@@ -101,6 +101,8 @@ def take(folder: Path) -> list[Path]:
                             page.goto(base + path)
                             if name == "coding-case":
                                 _open_lookup(page)
+                            if name == "gradebook":  # the grades, below the cohort's code, due dates and summary
+                                page.locator(".gradebook-wrap").evaluate("table => window.scrollTo(0, table.offsetTop - 140)")
                             target = folder / f"{name}-{size}.png"
                             page.screenshot(path=target)
                             written.append(target)
