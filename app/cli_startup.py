@@ -4,10 +4,8 @@ import secrets
 from pathlib import Path
 
 import click
-from alembic.runtime.migration import MigrationContext
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from app import unit_of_work
@@ -43,6 +41,8 @@ def demo_account_lines() -> list[str]:
 
 def _revision() -> str | None:
     """The database's migration revision (None for an empty database)."""
+    from alembic.runtime.migration import MigrationContext  # the command line's alone: web workers never load Alembic
+
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
@@ -80,6 +80,8 @@ def _codes_line(report: SyncReport) -> str:
 @with_appcontext
 def setup_command(verbose: bool) -> None:
     """Migrate the database, load the content and code set, create the demo accounts; print what was done."""
+    from flask_migrate import upgrade
+
     before = _revision()
     upgrade(x_arg=["verbose=1"] if verbose else None)
     after = _revision()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app import create_app
 from app.content.sync import ContentError, sync_content
 from app.extensions import db as _db
-from app.models import Certificate, HireTraining, Module
+from app.models import Certificate, ContentVersion, HireTraining, Module
 from app.services import assignments, policy
 from config import BASE_DIR
 from tests.conftest import POSTGRES_URL, config_for
@@ -77,6 +77,9 @@ def test_a_requirement_whose_module_is_gone_is_never_complete(app, db):
     _, _, hire, rule = hire_with(db, ["role"])
     complete_module(hire, "role", when=NOW)
     db.session.scalar(select(Module).where(Module.slug == "role")).retired = True
+    # As a content sync that retired it would, record a new content version: the course in force changes with it.
+    db.session.add(ContentVersion(content_hash="module role retired", summary="role retired"))
+    db.session.flush()
     assert assignments.refresh_completions(hire, now=NOW) == []
     rule.modules = []
     rule.whole_course = False
