@@ -62,7 +62,7 @@ def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_
     manager = make_user("employer", email="journey.manager@example.com")
     db.session.commit()
     sign_in(page, base, manager.email)
-    page.get_by_role("link", name="Compliance").click()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Compliance").click()
     page.get_by_label("Organisation name").fill("Journey Clinic")
     page.get_by_role("button", name="Create").click()
     page.get_by_label("Name").fill("Hana Hire")
@@ -96,7 +96,7 @@ def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_
     later = utcnow() + timedelta(days=12)  # past the due date in every time zone
     monkeypatch.setattr(local_time, "utcnow", lambda: later)  # time moves forward past the due date
     sign_in(page, base, manager.email)
-    page.get_by_role("link", name="Compliance").click()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Compliance").click()
     assert page.locator(".counts").get_by_text("Overdue").is_visible()
     assert page.locator("table.matrix").get_by_text("Overdue").is_visible()
     page.get_by_role("button", name="Sign out").click()
@@ -115,7 +115,7 @@ def test_a_manager_invites_assigns_sees_overdue_then_completed_and_verifies_the_
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, base, manager.email)
-    page.get_by_role("link", name="Compliance").click()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Compliance").click()
     assert page.locator("table.matrix").get_by_text("Completed").is_visible()
     page.get_by_role("link", name="Hana Hire").click()
     with page.expect_download() as download:
