@@ -4,6 +4,10 @@ import math
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from sqlalchemy import Select
+
+from app.extensions import db
+
 T = TypeVar("T")
 
 
@@ -36,8 +40,20 @@ class Page(Generic[T]):
         return (self.number - 1) * self.size + len(self.items)
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages `total` items fill (at least one, so an empty list still has its page)."""
+    return max(1, math.ceil(total / size))
+
+
 def paginate(items: list[T], number: int, size: int) -> Page[T]:
     """The `number`th page (1-based, clamped to the pages there are) of `items`."""
-    pages = max(1, math.ceil(len(items) / size))
+    pages = page_count(len(items), size)
     number = min(max(1, number), pages)
     return Page(items[(number - 1) * size: number * size], number, pages, len(items), size)
+
+
+def paged(statement: Select, total: int, number: int, size: int) -> Page:
+    """The `number`th page (clamped) of the rows a SELECT returns, `total` of them, read with OFFSET and LIMIT."""
+    pages = page_count(total, size)
+    number = min(max(1, number), pages)
+    return Page(list(db.session.scalars(statement.offset((number - 1) * size).limit(size))), number, pages, total, size)

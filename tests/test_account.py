@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import AuditEvent, EmailMessage, User
 from app.services.accounts import find_user
+from tests import test_everyone_ux
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_attempt, make_organisation, make_user, quiz
 from tests.test_browser_pages import PHONE, signed_in_page
@@ -270,14 +271,8 @@ def test_a_second_admin_can_close_theirs(client, db, login_as):
     assert not db.session.get(User, admin.id).active
 
 
-# In a browser
-
-
-@pytest.fixture
-def browser_world(app, live_server):
-    world = build_world()
-    db.session.commit()
-    return world, live_server[1]
+# In a browser, in the world the other everyday-use tests share
+browser_world = test_everyone_ux.browser_world
 
 
 def test_a_learner_and_an_instructor_find_their_homes_and_the_account_page(browser, browser_world):

@@ -1,6 +1,5 @@
 """Admin views: the admin home, find and create accounts, change roles, deactivate and reactivate."""
 
-import math
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
@@ -11,7 +10,7 @@ from app.admin.forms import ROLE_CHOICES, CreateUserForm, DemoteForm, RoleForm
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.models import ROLES, EmailMessage, User, XapiStatement
-from app.pagination import Page, paginate
+from app.pagination import paged, paginate
 from app.permissions import roles_required
 from app.services import admin as accounts_admin
 from app.services import audit, xapi_delivery
@@ -161,12 +160,10 @@ def outbox():
     Bodies are shown as stored: a personal link (password reset, invitation) is never in them, only a placeholder.
     """
     total = db.session.scalar(select(func.count()).select_from(EmailMessage)) or 0
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    number = min(max(1, request.args.get("page", 1, type=int)), pages)
-    messages = db.session.scalars(select(EmailMessage).order_by(EmailMessage.id.desc())
-                                  .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    page = paged(select(EmailMessage).order_by(EmailMessage.id.desc()), total, request.args.get("page", 1, type=int),
+                 PAGE_SIZE)
     counts = dict(db.session.execute(select(EmailMessage.status, func.count()).group_by(EmailMessage.status)).all())
-    return render_template("admin/outbox.html", page=Page(list(messages), number, pages, total), counts=counts)
+    return render_template("admin/outbox.html", page=page, counts=counts)
 
 
 @bp.route("/xapi")

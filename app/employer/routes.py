@@ -13,7 +13,7 @@ from app.forms import ConfirmForm
 from app.input import ascii_int
 from app.models import Certificate, Membership
 from app.models.base import utcnow
-from app.pagination import Page
+from app.pagination import Page, page_count
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
 from app.services import audit, compliance, compliance_board, invitations, local_time, organisations, policy
 from app.services.exports import compliance_csv
@@ -63,7 +63,7 @@ def dashboard():
     filters = _filters()
     number = max(1, ascii_int(request.args.get("page", ""), maximum=10**6) or 1)
     board = compliance_board.board_page(g.organisation.id, local_time.today(g.organisation), filters, number)
-    page = Page(board.rows, board.number, max(1, -(-board.matching // compliance_board.PAGE_SIZE)), board.matching,
+    page = Page(board.rows, board.number, page_count(board.matching, compliance_board.PAGE_SIZE), board.matching,
                 compliance_board.PAGE_SIZE)
     audit.record("compliance.view", current_user, target=f"organisation:{g.organisation.id}", hires=len(page.items))
     return render_template("employer/dashboard.html", organisation=g.organisation, board=board, page=page,

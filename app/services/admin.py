@@ -1,6 +1,5 @@
 """Account administration: roles and deactivation, never leaving the site without an active admin."""
 
-import math
 import secrets
 
 from sqlalchemy import func, or_, select
@@ -8,7 +7,7 @@ from sqlalchemy import func, or_, select
 from app import unit_of_work
 from app.extensions import db
 from app.models import ROLES, User
-from app.pagination import Page
+from app.pagination import Page, paged
 from app.services.accounts import AccountError, create_user, end_sessions
 from app.services.password_reset import send_welcome
 
@@ -23,11 +22,7 @@ def search_users(query: str, role: str = "", number: int = 1, size: int = 50) ->
     if role in ROLES:
         condition.append(User.role == role)
     total = db.session.scalar(select(func.count()).select_from(User).where(*condition)) or 0
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
-    users = db.session.scalars(select(User).where(*condition).order_by(User.email, User.id)
-                               .offset((number - 1) * size).limit(size)).all()
-    return Page(list(users), number, pages, total, size)
+    return paged(select(User).where(*condition).order_by(User.email, User.id), total, number, size)
 
 
 def add_user(email: str, display_name: str, role: str) -> User:

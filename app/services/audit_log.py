@@ -1,6 +1,5 @@
 """Reading the audit trail: search by action, person and dates, page by page or as a CSV export."""
 
-import math
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
@@ -10,7 +9,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.pagination import Page
+from app.pagination import Page, paged
 
 MAX_ROWS = 5000  # the newest events the page lets one page through
 EXPORT_MAX = 100_000  # the newest events one CSV export holds
@@ -45,10 +44,7 @@ def _matching(statement: Select, action: str = "", person: str = "", start: str 
 def page(number: int, size: int, **filters: str) -> Page[AuditEvent]:
     """One page of the events matching the filters, newest first, counted and paged in SQL (within MAX_ROWS)."""
     total = min(db.session.scalar(_matching(select(func.count()).select_from(AuditEvent), **filters)) or 0, MAX_ROWS)
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
-    statement = select(AuditEvent).order_by(AuditEvent.id.desc()).offset((number - 1) * size).limit(size)
-    return Page(list(db.session.scalars(_matching(statement, **filters))), number, pages, total, size)
+    return paged(_matching(select(AuditEvent).order_by(AuditEvent.id.desc()), **filters), total, number, size)
 
 
 def count(**filters: str) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import Assignment, HireTraining, Membership, User
+from app.pagination import page_count
 from app.services.compliance import EXPIRING_DAYS, Cell, HireRow, Person, Placement, TrainingFacts
 
 PAGE_SIZE = 50
@@ -116,6 +117,6 @@ def board_page(organisation_id: int, today: date, filters: Filters, number: int,
     rows, matching = hire_rows(organisation_id, today, filters, size, (number - 1) * size)
     if not rows and number > 1:  # past the end (the list shrank, or a hand-edited address): the last page
         matching = hire_rows(organisation_id, today, filters, 1)[1]
-        number = max(1, -(-matching // size))
+        number = page_count(matching, size)
         rows, matching = hire_rows(organisation_id, today, filters, size, (number - 1) * size)
     return BoardPage(assignments, rows, matching, hires, counts, roles, number)

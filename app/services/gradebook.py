@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from app.extensions import db
 from app.input import ascii_int
 from app.models import Cohort, CourseStanding, Enrolment, Excusal, QuizStanding, User
+from app.pagination import Page, page_count
 from app.services import cohort_exceptions, structure
 from app.services.progress import QuizResult, completion_percent
 from app.services.structure import QuizInfo
@@ -138,13 +139,17 @@ def _rows(book: Gradebook, learners: list) -> list[Row]:
             for learner in learners]
 
 
-def page(book: Gradebook, view: View, number: int, now: datetime, size: int = PAGE_SIZE) -> tuple[list[Row], int]:
-    """One page of rows (1-based `number`) and how many learners match the filter, in two queries."""
+def page(book: Gradebook, view: View, number: int, now: datetime, size: int = PAGE_SIZE) -> Page[Row]:
+    """One page of rows (1-based `number`, past the end: the last page) and how many learners match the filter."""
     query, keys = _learners(book, view, now)
-    listed = db.session.execute(_ordered(query.add_columns(func.count().over().label("matching")), keys, view)
-                                .limit(size).offset((max(1, number) - 1) * size)).all()
+    counted = _ordered(query.add_columns(func.count().over().label("matching")), keys, view)
+    number = max(1, number)
+    listed = db.session.execute(counted.limit(size).offset((number - 1) * size)).all()
     total = listed[0].matching if listed else db.session.scalar(select(func.count()).select_from(query.subquery()))
-    return _rows(book, listed), total
+    if not listed and total:  # past the end (the list shrank, or a hand-edited address): the last page
+        number = page_count(total, size)
+        listed = db.session.execute(counted.limit(size).offset((number - 1) * size)).all()
+    return Page(_rows(book, listed), number, page_count(total, size), total, size)
 
 
 def every_row(book: Gradebook, view: View, now: datetime, batch: int = 500) -> Iterator[Row]:

@@ -11,7 +11,6 @@ from app.forms import ConfirmForm
 from app.input import ascii_int
 from app.models import Cohort, QuizAttempt, User
 from app.models.base import utcnow
-from app.pagination import Page
 from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
 from app.services import audit, charts, cohorts, due_dates, exports, gradebook, gradebook_stats, quizzes
 from app.teach import bp
@@ -64,14 +63,9 @@ def gradebook_page(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     book, view = _gradebook_view(cohort)
     now, number = utcnow(), max(1, ascii_int(request.args.get("page", ""), maximum=10**6) or 1)
-    rows, matching = gradebook.page(book, view, number, now)
-    pages = max(1, -(-matching // gradebook.PAGE_SIZE))
-    if number > pages:  # past the end (the list shrank, or a hand-edited address): show the last page
-        number = pages
-        rows, matching = gradebook.page(book, view, number, now)
-    page = Page(rows, number, pages, matching, gradebook.PAGE_SIZE)
-    audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(rows))
-    members = matching if view.show == "all" else gradebook.members_count(book)
+    page = gradebook.page(book, view, number, now)
+    audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(page.items))
+    members = page.total if view.show == "all" else gradebook.members_count(book)
     figures = gradebook_stats.figures(book, view, gradebook.matching(book, view, now), now)
     charts_html = Markup(gradebook_stats.drawn(figures, (page.total != members, bool(page.total)), lambda: render_template(
         "teach/_gradebook_charts.html", figures=figures, page=page, members=members,
