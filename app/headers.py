@@ -2,8 +2,7 @@
 
 import uuid
 
-from flask import Response, current_app, g
-from flask_login import current_user
+from flask import Response, current_app, g, session
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -25,7 +24,9 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if current_user and current_user.is_authenticated:
+    # The session's user id, not current_user: the request's transaction has ended, and reading the account
+    # again would cost a query on every page.
+    if "_user_id" in session:
         headers["Cache-Control"] = "no-store"
     if "request_id" in g:
         headers["X-Request-ID"] = g.request_id
