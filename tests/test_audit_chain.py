@@ -207,3 +207,20 @@ def test_after_a_restore_the_operator_records_the_restored_chain_as_the_head(app
     db.session.commit()
     refused = app.test_cli_runner().invoke(args=["audit", "reset-head", "--yes"])
     assert refused.exit_code == 1 and "was not changed" in refused.output and read_head().count == 5
+
+
+def test_page_views_move_the_head_over_their_own_events_and_catch_up_after_a_gap(app, db):
+    """A page view's event (its own short transaction) moves the head; one left behind is walked from the database."""
+    ids = record_events(db, 2)
+    db.session.rollback()  # end the test's own transaction, as a request's ends before the next
+    with app.test_request_context("/"):
+        audit.record("test.view", None, target="page")
+    assert read_head().count == 3 and audit.verify().problem == ""
+    audit.record("test.event", None, target="head not moved")
+    db.session.info.pop(APPENDED)  # as if the process died between the commit and the head update
+    db.session.commit()
+    with app.test_request_context("/"):
+        audit.record("test.view", None, target="page after a gap")  # does not follow the recorded head directly
+    head = read_head()
+    assert head.count == len(ids) + 3 and head.last_id == db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()))
+    assert audit.verify().problem == ""

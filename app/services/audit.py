@@ -46,11 +46,15 @@ def event_hash(prev_hash: str, values: dict[str, Any], key: str | None = None) -
     return hmac.new(secret, f"{prev_hash}|{payload}".encode(), hashlib.sha256).hexdigest()
 
 
-def _append(connection, values: dict[str, Any]) -> None:
+def _append(connection, values: dict[str, Any]) -> tuple[int, str, str]:
+    """Insert the event after the chain's last; returns its id, previous hash and hash (for the head to move over)."""
     if connection.dialect.name == "postgresql":  # one writer of the chain at a time
         connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
     prev = connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar() or GENESIS
-    connection.execute(insert(AuditEvent).values(**values, prev_hash=prev, hash=event_hash(prev, values)))
+    digest = event_hash(prev, values)
+    event_id = connection.execute(insert(AuditEvent).values(**values, prev_hash=prev, hash=digest)
+                                  .returning(AuditEvent.id)).scalar_one()
+    return event_id, prev, digest
 
 
 def record(action: str, actor: User | None, subject: User | int | None = None, target: str = "", **details: Any) -> None:
@@ -63,8 +67,8 @@ def record(action: str, actor: User | None, subject: User | int | None = None, t
     }
     if has_request_context() and not declared():
         with db.engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
-            _append(connection, values)
-        move_head()
+            appended = _append(connection, values)
+        move_head([appended])
     else:
         _append(db.session.connection(), values)
         db.session.info[APPENDED] = True  # the head moves on after the commit (audit_head.after_commit)
