@@ -130,7 +130,8 @@ def _rows(book: Gradebook, learners: list) -> list[Row]:
         for user_id, quiz_id in cohort_exceptions.excused(book.cohort.id):
             if user_id in excused:
                 excused[user_id].add(quiz_id)
-        for user_id, quiz_id, best, count, passed in db.session.execute(
+        # Columns only, read through the connection: the ORM's row processing was a third of the page's time.
+        for user_id, quiz_id, best, count, passed in db.session.connection().execute(
                 select(QuizStanding.user_id, QuizStanding.quiz_id, QuizStanding.best_score, QuizStanding.attempts, QuizStanding.passed)
                 .where(QuizStanding.user_id.in_(list(results)), QuizStanding.quiz_id.in_([q.id for q in book.quizzes]))):
             results[user_id][quiz_id] = QuizResult(best, count, bool(passed))

@@ -14,7 +14,7 @@ from app.models.base import utcnow
 from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
 from app.services import audit, charts, cohorts, due_dates, exports, gradebook, gradebook_stats, quizzes
 from app.teach import bp
-from app.teach.cells import quiz_cells
+from app.teach.cells import learner_rows
 from app.teach.forms import CohortForm, due_form
 
 
@@ -72,7 +72,7 @@ def gradebook_page(cohort_id: int):
         histogram=charts.score_histogram, polyline=charts.polyline)))  # nosec B704 - a rendered, autoescaped template
     return render_template(
         "teach/gradebook.html", cohort=cohort, book=book, page=page, view=view, members=members, figures=figures,
-        charts_html=charts_html, quiz_cells=quiz_cells, due=due_dates.for_cohort(cohort.id),
+        charts_html=charts_html, learner_rows=learner_rows, due=due_dates.for_cohort(cohort.id),
         due_form=due_form(), today=now.date(), invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
     )
 
