@@ -113,3 +113,20 @@ def test_an_unknown_code_is_a_404_that_says_so(client, code):
     body = response.get_data(as_text=True)
     assert "is not an ICD-10-CM code in ICD-10-CM April 1, 2026" in body
     assert "<script>" not in body.split("<main", 1)[1]
+
+
+def test_a_code_page_kept_for_one_release_is_not_shown_for_the_next(client, db):
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from app.models import CodeRelease, IcdCode
+
+    assert "Type 2 diabetes mellitus with diabetic neuropathy, unspecified" in client.get("/codes/E11.40").get_data(as_text=True)
+    release = db.session.scalar(select(CodeRelease).order_by(CodeRelease.id.desc()))
+    # A later load: the same release row stamped anew, with a changed title (as a corrected data file would bring).
+    db.session.execute(update(IcdCode).where(IcdCode.code == "E11.40").values(title="Corrected title of E11.40"))
+    release.loaded_at += timedelta(seconds=1)
+    db.session.commit()
+    page = client.get("/codes/E11.40").get_data(as_text=True)
+    assert "Corrected title of E11.40" in page and "<title>E11.40 Corrected title of E11.40" in page

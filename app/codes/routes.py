@@ -1,11 +1,14 @@
 """Code browser views: thin wrappers over the code-set browse and search services."""
 
 from flask import jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from app.codes import bp
 from app.codeset import browse
 from app.codeset.load import current_release
 from app.codeset.search import search
+from app.extensions import db
+from app.kept import Kept
 from app.permissions import public
 
 
@@ -36,14 +39,26 @@ def search_json():
                           "url": url_for("codes.entry", code=hit.code)} for hit in results.hits])
 
 
+# A code page changes only when another release is loaded: its body is rendered once per release and kept.
+_bodies = Kept(512)
+
+
 @bp.route("/<path:code>")
 @public
 def entry(code: str):
     """One chapter, block, category or code: title, whether billable, path, codes below, notes, 7th characters."""
-    found, wanted = browse.resolve(code)
     release = current_release()
-    if found is None:
-        return render_template("codes/missing.html", code=wanted, release=release), 404
-    if found.code != code:
-        return redirect(url_for("codes.entry", code=found.code))
-    return render_template("codes/entry.html", page=browse.page(found), release=release)
+    key = (str(db.engine.url), release.id, release.loaded_at, code) if release else None
+    kept = _bodies.get(key) if key else None
+    if kept is None:
+        found, wanted = browse.resolve(code)
+        if found is None:
+            return render_template("codes/missing.html", code=wanted, release=release), 404
+        if found.code != code:
+            return redirect(url_for("codes.entry", code=found.code))
+        page = browse.page(found)
+        title = f"{found.code} {found.title}"
+        kept = (title, Markup(render_template("codes/_entry_body.html", page=page)))  # nosec B704 - an autoescaped template
+        if key:
+            _bodies.put(key, kept)
+    return render_template("codes/entry.html", title=kept[0], body=kept[1])

@@ -6,8 +6,6 @@ latest change to any member's course row (every completion, submission and conte
 fact changes the key, so a kept value is never stale; a bounded number of them is kept.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from app.extensions import db
+from app.kept import Kept
 from app.models import CourseStanding, Enrolment, Excusal, QuizStanding
 from app.services import charts
 from app.services.gradebook import Gradebook, View
@@ -63,9 +62,7 @@ def average_completion(book: Gradebook, learners) -> float | None:
     return round(sum(completion_percent(int(done), book.items_total) * count for done, count in counts) / people, 1)
 
 
-_kept: OrderedDict[tuple, Any] = OrderedDict()
-_lock = threading.Lock()
-KEPT = 256
+_kept = Kept(256)
 
 
 def _fingerprint(book: Gradebook) -> tuple:
@@ -84,19 +81,6 @@ def _excusals(book: Gradebook) -> tuple:
                                     .where(Excusal.cohort_id == book.cohort.id)).one())
 
 
-def _kept_or(key: tuple, compute: Callable[[], Any]) -> Any:
-    with _lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
-    value = compute()
-    with _lock:
-        _kept[key] = value
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
-    return value
-
-
 @dataclass(frozen=True)
 class Figures:
     """What the gradebook shows above and below its rows."""
@@ -109,13 +93,13 @@ class Figures:
 
 def drawn(figures: Figures, variant: Any, draw: Callable[[], str]) -> str:
     """The charts' markup for these figures, drawn once per cohort state and `variant` while the figures are kept."""
-    return draw() if figures.key is None else _kept_or(figures.key + ("drawn", variant), draw)
+    return draw() if figures.key is None else _kept.get_or(figures.key + ("drawn", variant), draw)
 
 
 def figures(book: Gradebook, view: View, learners, now: datetime) -> Figures:
     """The quiz summaries and average completion of the learners shown, and the cohort's weekly progress."""
     key = (str(db.engine.url), book.cohort.id, book.quizzes, book.lessons, _fingerprint(book), now.date())
-    progress = _kept_or(key + ("progress",), lambda: tuple(charts.progress_over_time(
+    progress = _kept.get_or(key + ("progress",), lambda: tuple(charts.progress_over_time(
         book.cohort, [quiz.id for quiz in book.quizzes], list(book.lessons), now)))
     def rows() -> tuple:
         return tuple(quiz_summaries(book, learners)), average_completion(book, learners)
@@ -126,4 +110,4 @@ def figures(book: Gradebook, view: View, learners, now: datetime) -> Figures:
     # Who has not passed a quiz also depends on the cohort's excusals, so they join that filter's key.
     excusals = _excusals(book) if view.show.startswith("not-passed:") else ()
     kept = key + ("rows", view.show, excusals)
-    return Figures(*_kept_or(kept, rows), progress, kept)
+    return Figures(*_kept.get_or(kept, rows), progress, kept)
