@@ -89,18 +89,21 @@ def assignments_of(organisation_id: int) -> list[Assignment]:
                                                             Assignment.ended_at.is_(None)).order_by(Assignment.id)))
 
 
-def hire_rows(organisation_id: int, today: date, filters: Filters, limit: int | None = None, offset: int = 0):
-    """The matching hires' rows in name order (a slice of them when `limit` is given), with how many match."""
-    cycles = _latest_cycles(organisation_id, today)
+def hire_rows(organisation_id: int, today: date, filters: Filters, limit: int | None = None, offset: int = 0, cycles=None):
+    """The matching hires' rows in name order (a slice of them when `limit` is given), with how many match.
+
+    `cycles` is the latest-cycles subquery for the same organisation and day, when the caller has built it already.
+    """
+    cycles = _latest_cycles(organisation_id, today) if cycles is None else cycles
     listed = db.session.execute(_hires(organisation_id, cycles, filters).add_columns(func.count().over().label("matching"))
                                 .order_by(User.display_name, User.id).limit(limit).offset(offset)).all()
     rows = {person_id: HireRow(Person(person_id, name, email), Placement(role, hired))
             for person_id, name, email, role, hired, _matching in listed}
     if rows:
-        fields = list(TrainingFacts.__dataclass_fields__)
-        for values in db.session.execute(select(cycles).where(cycles.c.user_id.in_(rows))):
-            facts = TrainingFacts(*(values._mapping[name] for name in fields))
-            rows[facts.user_id].cells[facts.assignment_id] = Cell(facts, values.status)
+        # Columns only, read through the connection: the cycles come as TrainingFacts' fields, then the status.
+        for *values, status in db.session.connection().execute(select(cycles).where(cycles.c.user_id.in_(rows))):
+            facts = TrainingFacts(*values)
+            rows[facts.user_id].cells[facts.assignment_id] = Cell(facts, status)
     return list(rows.values()), (listed[0].matching if listed else 0)
 
 
@@ -114,9 +117,9 @@ def board_page(organisation_id: int, today: date, filters: Filters, number: int,
         .order_by(Membership.job_role)).all()
     assignments = assignments_of(organisation_id)
     number = max(1, number)
-    rows, matching = hire_rows(organisation_id, today, filters, size, (number - 1) * size)
+    rows, matching = hire_rows(organisation_id, today, filters, size, (number - 1) * size, cycles)
     if not rows and number > 1:  # past the end (the list shrank, or a hand-edited address): the last page
-        matching = hire_rows(organisation_id, today, filters, 1)[1]
+        matching = hire_rows(organisation_id, today, filters, 1, cycles=cycles)[1]
         number = page_count(matching, size)
-        rows, matching = hire_rows(organisation_id, today, filters, size, (number - 1) * size)
+        rows, matching = hire_rows(organisation_id, today, filters, size, (number - 1) * size, cycles)
     return BoardPage(assignments, rows, matching, hires, counts, roles, number)
