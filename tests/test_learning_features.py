@@ -169,3 +169,17 @@ def test_the_glossary_is_browsable_searchable_and_linked_from_lessons(client, db
     assert "No term matches your search" in client.get("/glossary", query_string={"q": "zzzzqqq"}).get_data(as_text=True)
     linked = [lesson for lesson in db.session.scalars(select(Lesson)) if 'class="term"' in lesson.body_html]
     assert len(linked) >= len(course_modules())
+
+
+def test_a_lesson_shows_its_new_text_once_the_content_changes(client, db, login_as):
+    from app.models import ContentVersion
+
+    login_as()
+    lesson = lesson_with_check(db)
+    assert "Check your understanding" in client.get(f"/lessons/{lesson.slug}").get_data(as_text=True)
+    # What a content sync does: the lesson's text changes and a new content version is recorded.
+    lesson.body_html = "<p>The corrected text of this lesson.</p>"
+    db.session.add(ContentVersion(content_hash="f" * 64, summary="corrected"))
+    db.session.commit()
+    page = client.get(f"/lessons/{lesson.slug}").get_data(as_text=True)
+    assert "The corrected text of this lesson." in page and "Check your understanding" not in page

@@ -5,12 +5,14 @@ import re
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app import unit_of_work
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.kept import Kept
 from app.learn import bp
 from app.learn.forms import AnswerForm
 from app.models import Lesson, Quiz, QuizAttempt
@@ -82,6 +84,11 @@ def _course_page():
                            claim_form=ConfirmForm(), due=due_dates.for_learner(current_user), today=utcnow().date())
 
 
+# A lesson's body (text and knowledge checks) is the same for every learner until the content changes: drawn once
+# per content version and kept, unless the page shows feedback on a check answered without JavaScript.
+_bodies = Kept(256)
+
+
 @bp.route("/lessons/<slug>")
 @signed_in
 def lesson(slug: str):
@@ -93,10 +100,18 @@ def lesson(slug: str):
         return locked
     sequence = [item for entry in course.modules for item in entry.module.lessons]
     index = next(i for i, item in enumerate(sequence) if item.id == current.id)
+    feedback = _check_feedback(current)
+
+    def draw() -> Markup:
+        return Markup(render_template(  # nosec B704 - an autoescaped template
+            "learn/_lesson_body.html", lesson=current, segments=lesson_segments(current), feedback=feedback,
+            checks=[shown_check(current, n) for n in range(len(current.checks))]))
+
+    kept = feedback is None and course.version is not None
+    body = _bodies.get_or((str(db.engine.url), course.version, current.id), draw) if kept else draw()
     return render_template(
-        "learn/lesson.html", lesson=current, completed_at=course.completed_at.get(current.id), form=ConfirmForm(),
-        segments=lesson_segments(current), checks=[shown_check(current, n) for n in range(len(current.checks))],
-        feedback=_check_feedback(current),
+        "learn/lesson.html", lesson=current, completed_at=course.completed_at.get(current.id), body=body,
+        module_title=entry.module.title if (entry := course.for_module(current.module_id)) else current.module.title,
         previous=sequence[index - 1] if index > 0 else None,
         next_lesson=sequence[index + 1] if index + 1 < len(sequence) else None,
     )

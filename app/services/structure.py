@@ -6,7 +6,7 @@ snapshot of plain values is safe to share across threads and requests.
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -64,6 +64,7 @@ class CourseStructure:
 
     modules: tuple[ModuleInfo, ...]
     exam: QuizInfo | None
+    version: int | None = None  # the content version it was read from (None: read afresh, not through the cache)
 
 
 def _quiz(quiz: Quiz | None) -> QuizInfo | None:
@@ -117,7 +118,7 @@ def current() -> CourseStructure:
     cached = _cache.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
-    structure = load()
+    structure = replace(load(), version=version)
     with _lock:
         _cache[key] = (version, structure)
     return structure
