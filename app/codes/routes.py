@@ -39,8 +39,10 @@ def search_json():
                           "url": url_for("codes.entry", code=hit.code)} for hit in results.hits])
 
 
-# A code page changes only when another release is loaded: its body is rendered once per release and kept.
-_bodies = Kept(512)
+# A code page changes only when another release is loaded: its body is rendered once per release and kept
+# (at most 128 bodies of up to 16,000 characters, so a worker keeps no more than about 4 MB of them).
+_bodies = Kept(128)
+KEPT_LENGTH = 16_000
 
 
 @bp.route("/<path:code>")
@@ -59,6 +61,6 @@ def entry(code: str):
         page = browse.page(found)
         title = f"{found.code} {found.title}"
         kept = (title, Markup(render_template("codes/_entry_body.html", page=page)))  # nosec B704 - an autoescaped template
-        if key:
+        if key and len(kept[1]) <= KEPT_LENGTH:
             _bodies.put(key, kept)
     return render_template("codes/entry.html", title=kept[0], body=kept[1])
