@@ -68,6 +68,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE")
     PERMANENT_SESSION_LIFETIME = 12 * 3600
+    # The cookie is sent again only when the session changes (app.auth_session stamps "seen" once a minute), not
+    # re-signed on every response; the 12-hour and idle limits are checked on the server either way.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_HOURS = 12  # absolute limit of a signed-in session
     IDLE_MINUTES_STAFF = int(os.environ.get("IDLE_MINUTES_STAFF", 15))
     IDLE_MINUTES_LEARNER = int(os.environ.get("IDLE_MINUTES_LEARNER", 30))

@@ -10,6 +10,9 @@ from app.models import User
 from app.services.quizzes import save_draft_on_timeout
 
 STAFF_ROLES = frozenset({"instructor", "employer", "admin"})
+# "seen" is stamped at most once a minute: a session may end up to a minute before its idle limit, never after it,
+# and most responses need not carry a new cookie.
+SEEN_EVERY = 60
 
 
 def load_user(session_id: str) -> User | None:
@@ -43,5 +46,6 @@ def enforce_session_limits():
               " (any quiz answers you had entered are saved).", "info")
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
-    session["seen"] = now
+    if now - seen >= SEEN_EVERY:
+        session["seen"] = now
     return None

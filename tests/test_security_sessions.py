@@ -34,6 +34,19 @@ def test_idle_sessions_end_after_their_roles_limit(client, login_as, role, minut
     assert client.get("/quizzes/role-quiz").status_code == 302
 
 
+def test_the_last_seen_time_is_stamped_once_a_minute_not_on_every_page(client, login_as):
+    login_as()
+    client.get("/glossary")  # the first page gives the session its CSRF token
+    age_session(client, idle_seconds=10)
+    quiet = client.get("/glossary")
+    assert quiet.status_code == 200 and "Set-Cookie" not in quiet.headers  # nothing changed: no new cookie to sign and send
+    age_session(client, idle_seconds=90)
+    stamped = client.get("/glossary")
+    assert stamped.status_code == 200 and "session=" in stamped.headers["Set-Cookie"]
+    with client.session_transaction() as session:
+        assert int(time.time()) - session["seen"] < 5
+
+
 def test_sessions_end_after_12_hours_however_active(client, login_as):
     login_as()
     age_session(client, idle_seconds=60, age_seconds=12 * 3600 + 60)
