@@ -35,7 +35,7 @@ def lesson_with_check(db) -> Lesson:
 
 
 def check_answer_values(lesson: Lesson, right: bool) -> dict:
-    from app.learn.routes import shown_check
+    from app.learn.lesson_page import shown_check
     shown = shown_check(lesson, 0)
     if shown["type"] == "true_false":
         return {"answer": "true" if shown["answer"] == right else "false"}

@@ -1,32 +1,27 @@
 """Learner views for lessons and quizzes: thin wrappers over the progress and quiz services."""
 
-import random
-import re
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app import unit_of_work
 from app.extensions import db
 from app.forms import ConfirmForm
-from app.kept import Kept
-from app.learn import bp
+from app.learn import bp, lesson_page
 from app.learn.forms import AnswerForm
+from app.learn.lesson_page import grade_check
 from app.models import Lesson, Quiz, QuizAttempt
 from app.models.base import utcnow
 from app.permissions import public, signed_in, visible_attempts
-from app.questions import AnswerError, question_type
 from app.services import assignments, certificates, compliance, due_dates, local_time, policy, progress, quizzes, review, training_steps
 from app.services.cohorts import learner_cohorts
 from app.urls import home_for
 
 
 def _lesson_or_404(slug: str) -> Lesson:
-    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == slug, Lesson.retired.is_(False)))
-    return lesson or abort(404)
+    return lesson_page.in_force(slug) or abort(404)
 
 
 def _quiz_or_404(slug: str) -> Quiz:
@@ -84,74 +79,24 @@ def _course_page():
                            claim_form=ConfirmForm(), due=due_dates.for_learner(current_user), today=utcnow().date())
 
 
-# A lesson's body (text and knowledge checks) is the same for every learner until the content changes: drawn once
-# per content version and kept, unless the page shows feedback on a check answered without JavaScript.
-_bodies = Kept(256)
-
-
 @bp.route("/lessons/<slug>")
 @signed_in
 def lesson(slug: str):
     """One lesson with its knowledge checks, previous/next navigation and the step that marks it complete."""
-    current = _lesson_or_404(slug)
     course = progress.course_progress(current_user)
-    locked = _locked_page(course, current.module_id)
+    page = lesson_page.page_for(slug, course.version) or abort(404)
+    locked = _locked_page(course, page.module_id)
     if locked:
         return locked
     sequence = [item for entry in course.modules for item in entry.module.lessons]
-    index = next(i for i, item in enumerate(sequence) if item.id == current.id)
-    feedback = _check_feedback(current)
-
-    def draw() -> Markup:
-        return Markup(render_template(  # nosec B704 - an autoescaped template
-            "learn/_lesson_body.html", lesson=current, segments=lesson_segments(current), feedback=feedback,
-            checks=[shown_check(current, n) for n in range(len(current.checks))]))
-
-    kept = feedback is None and course.version is not None
-    body = _bodies.get_or((str(db.engine.url), course.version, current.id), draw) if kept else draw()
+    index = next(i for i, item in enumerate(sequence) if item.id == page.id)
+    entry = course.for_module(page.module_id)
     return render_template(
-        "learn/lesson.html", lesson=current, completed_at=course.completed_at.get(current.id), body=body,
-        module_title=entry.module.title if (entry := course.for_module(current.module_id)) else current.module.title,
+        "learn/lesson.html", lesson=lesson_page.with_feedback(page, request.args), completed_at=course.completed_at.get(page.id),
+        module_title=entry.module.title if entry else page.module_title,
         previous=sequence[index - 1] if index > 0 else None,
         next_lesson=sequence[index + 1] if index + 1 < len(sequence) else None,
     )
-
-
-def lesson_segments(lesson: Lesson) -> list[tuple[str, object]]:
-    """The lesson body as ("html", text) and ("check", index) pieces, in reading order."""
-    pieces: list[tuple[str, object]] = []
-    for number, chunk in enumerate(re.split(r"<!--check:(\d+)-->", lesson.body_html)):
-        pieces.append(("check", int(chunk)) if number % 2 else ("html", chunk))
-    return pieces
-
-
-def _check_feedback(lesson: Lesson) -> dict | None:
-    """Feedback on a knowledge check answered without JavaScript (the answer comes in the query string)."""
-    number = request.args.get("check", type=int)
-    if number is None or not 0 <= number < len(lesson.checks):
-        return None
-    return grade_check(lesson, number, request.args) | {"number": number}
-
-
-def shown_check(lesson: Lesson, number: int) -> dict:
-    """A knowledge check as shown; seeded by its number so the page and the grading see the same order."""
-    definition = lesson.checks[number]
-    # A seeded display order, not a secret.
-    return question_type(definition["type"]).present(definition, random.Random(number))  # nosec B311
-
-
-def grade_check(lesson: Lesson, number: int, form: MultiDict) -> dict:
-    """Grade an ungraded knowledge check: whether it was right, the answer and the explanation."""
-    shown = shown_check(lesson, number)
-    kind = question_type(shown["type"])
-    try:
-        answer = kind.parse_answer(shown, form, "answer")
-    except AnswerError as error:
-        return {"error": str(error)}
-    if answer is None:
-        return {"error": "Choose an answer first."}
-    return {"right": kind.is_correct(shown, answer), "correct": kind.describe_correct(shown),
-            "explanation": shown["explanation"], "feedback": kind.feedback(shown, answer)}
 
 
 @bp.route("/lessons/<slug>/checks/<int:number>")
