@@ -115,7 +115,7 @@ def test_an_unknown_code_is_a_404_that_says_so(client, code):
     assert "<script>" not in body.split("<main", 1)[1]
 
 
-def test_a_code_page_kept_for_one_release_is_not_shown_for_the_next(client, db):
+def test_code_pages_and_search_results_kept_for_one_release_are_not_shown_for_the_next(client, db):
     from datetime import timedelta
 
     from sqlalchemy import select, update
@@ -123,6 +123,8 @@ def test_a_code_page_kept_for_one_release_is_not_shown_for_the_next(client, db):
     from app.models import CodeRelease, IcdCode
 
     assert "Type 2 diabetes mellitus with diabetic neuropathy, unspecified" in client.get("/codes/E11.40").get_data(as_text=True)
+    searched = "/codes/search.json?q=type+2+diabetes+with+neuropathy"
+    assert "Corrected" not in str(client.get(searched).get_json()["hits"])
     release = db.session.scalar(select(CodeRelease).order_by(CodeRelease.id.desc()))
     # A later load: the same release row stamped anew, with a changed title (as a corrected data file would bring).
     db.session.execute(update(IcdCode).where(IcdCode.code == "E11.40").values(title="Corrected title of E11.40"))
@@ -130,3 +132,5 @@ def test_a_code_page_kept_for_one_release_is_not_shown_for_the_next(client, db):
     db.session.commit()
     page = client.get("/codes/E11.40").get_data(as_text=True)
     assert "Corrected title of E11.40" in page and "<title>E11.40 Corrected title of E11.40" in page
+    assert {"code": "E11.40", "title": "Corrected title of E11.40"}.items() <= next(
+        hit for hit in client.get(searched).get_json()["hits"] if hit["code"] == "E11.40").items()
