@@ -2,10 +2,12 @@
 
 Builds a database with 1,000 learners in a cohort (30,000 attempts), an organisation of 1,000 hires and
 open attempts to submit, starts the app (production configuration, 2 workers) and the ceiling app, drives
-each endpoint with wrk at 64 connections, and prints requests per second, p50 and p99 latency, errors, the
-ratio to the matching ceiling, and each worker's peak memory. DATABASE_URL may name a PostgreSQL database.
+each endpoint with wrk at 64 connections (after a quiet second and a 2-second warm-up), and prints requests per
+second, p50 and p99 latency, errors, the ratio to the matching ceiling (the page ceiling is measured first and
+last, and the better run counts), and each worker's peak memory. DATABASE_URL may name a PostgreSQL database.
 """
 
+import hashlib
 import os
 import re
 import secrets
@@ -81,8 +83,7 @@ def build(url: str) -> dict:
         # The course's first lesson: open to a new learner (later ones wait for their prerequisites).
         lesson = db.session.scalar(select(Lesson).join(Module).order_by(Module.position, Lesson.position))
         plan = {"cohort": cohort.id, "organisation": organisation.id, "lesson": lesson.slug, "posts": posts,
-                "student": session_cookie(app, student)[0], "instructor": session_cookie(app, instructor)[0],
-                "manager": session_cookie(app, manager)[0]}
+                "student": student.get_id(), "instructor": instructor.get_id(), "manager": manager.get_id()}
         plan["search"] = time_searches()
         db.engine.dispose()
     return plan
@@ -114,11 +115,28 @@ class _Keep:
         """Keep the written order, so the right answers are known."""
 
 
+# Flask-Login's fingerprint of the client that signed in (its address and user agent), as a session made by signing in
+# from wrk (127.0.0.1, no User-Agent header) holds it; without it each request would mark the session changed.
+WRK_IDENTIFIER = hashlib.sha512(f"{b'127.0.0.1'}|None".encode()).hexdigest()
+
+
 def session_cookie(app, user) -> tuple[str, str]:
     """A signed session cookie for the user, and the CSRF token that goes with it (as a browser would hold)."""
+    return fresh_cookie(user.get_id(), app)
+
+
+def fresh_cookie(session_id: str, app=None) -> tuple[str, str]:
+    """A session cookie (and its CSRF token) for the account with this session id, stamped now: the cookie a browser
+    holds while its user goes from page to page, signed with the bench's secret (by `app`, or a bare Flask app)."""
+    from flask import Flask
+
+    if app is None:
+        app = Flask(__name__)
+        app.secret_key = SECRET
     raw = secrets.token_hex(20)
     now = int(time.time())
-    data = {"_user_id": user.get_id(), "_fresh": True, "_permanent": True, "started": now, "seen": now, "csrf_token": raw}
+    data = {"_user_id": session_id, "_id": WRK_IDENTIFIER, "_fresh": True, "_permanent": True, "started": now, "seen": now,
+            "csrf_token": raw}
     cookie = app.session_interface.get_signing_serializer(app).dumps(data)
     token = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token").dumps(raw)
     return f"session={cookie}", token
@@ -173,14 +191,25 @@ end
 """ % THREADS
 
 
-def wrk(url: str, cookie: str = "", script: Path | None = None) -> dict:
-    command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{SECONDS}s", "--latency", "--timeout", "10s"]
+def wrk(url: str, cookie: str = "", script: Path | None = None, seconds: int = SECONDS) -> dict:
+    command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency", "--timeout", "10s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     if script:
         command += ["-s", str(script)]
-    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    output = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60).stdout
     return parse(output)
+
+
+def measured(url: str, session_id: str = "", script: Path | None = None) -> dict:
+    """One endpoint's figures, after a quiet second (the previous endpoint's queued requests drain) and a 2-second
+    warm-up on the same address (caches filled, workers settled), so each figure is the endpoint's own. A signed-in
+    page is asked for with a session cookie stamped just before, as a browser holds it between pages."""
+    time.sleep(1)
+    cookie = fresh_cookie(session_id)[0] if session_id else ""
+    if script is None:  # the submission script sends each attempt once: a warm-up would use some up
+        wrk(url, cookie, seconds=2)
+    return wrk(url, cookie, script)
 
 
 def parse(output: str) -> dict:
@@ -237,20 +266,26 @@ def main() -> None:
     app, top = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{ceiling_port}"
     rows = []
     try:
-        page_ceiling = wrk(f"{top}/page")
+        # The ceiling page is measured first and last, and the better run is the one every ratio is taken to.
+        first_ceiling = measured(f"{top}/page")
         insert_script = work / "insert.lua"
         insert_script.write_text('wrk.method = "POST"\n')
         insert_ceiling = wrk(f"{top}/insert", script=insert_script)
-        rows.append(("ceiling: 10 KB page", page_ceiling, None))
+        endpoints = [("sign-in page", f"{app}/auth/login", ""), ("learner dashboard", f"{app}/", plan["student"]),
+                     ("lesson page", f"{app}/lessons/{plan['lesson']}", plan["student"]),
+                     ("quiz submission", f"{app}/attempts/0", ""),
+                     ("gradebook (1,000 learners)", f"{app}/teach/cohorts/{plan['cohort']}", plan["instructor"]),
+                     ("compliance (1,000 hires)", f"{app}/employer/", plan["manager"]),
+                     ("code search (words)", f"{app}/codes?q=type+2+diabetes+with+neuropathy", ""),
+                     ("code page (E11.40)", f"{app}/codes/E11.40", "")]
+        measured_rows = [(name, measured(url, cookie, script if name == "quiz submission" else None))
+                         for name, url, cookie in endpoints]
+        last_ceiling = measured(f"{top}/page")
+        page_ceiling = max(first_ceiling, last_ceiling, key=lambda result: result["rps"])
+        rows.append(("ceiling: 10 KB page (first)", first_ceiling, None))
+        rows.append(("ceiling: 10 KB page (last)", last_ceiling, None))
         rows.append(("ceiling: one-row insert", insert_ceiling, None))
-        rows.append(("sign-in page", wrk(f"{app}/auth/login"), page_ceiling))
-        rows.append(("learner dashboard", wrk(f"{app}/", plan["student"]), page_ceiling))
-        rows.append(("lesson page", wrk(f"{app}/lessons/{plan['lesson']}", plan["student"]), page_ceiling))
-        rows.append(("quiz submission", wrk(f"{app}/attempts/0", script=script), insert_ceiling))
-        rows.append(("gradebook (1,000 learners)", wrk(f"{app}/teach/cohorts/{plan['cohort']}", plan["instructor"]), page_ceiling))
-        rows.append(("compliance (1,000 hires)", wrk(f"{app}/employer/", plan["manager"]), page_ceiling))
-        rows.append(("code search (words)", wrk(f"{app}/codes?q=type+2+diabetes+with+neuropathy"), page_ceiling))
-        rows.append(("code page (E11.40)", wrk(f"{app}/codes/E11.40"), page_ceiling))
+        rows += [(name, result, insert_ceiling if name == "quiz submission" else page_ceiling) for name, result in measured_rows]
     finally:
         stop.set()
         after = {pid: peak for pid, peak in peaks.items()}
@@ -262,7 +297,7 @@ def main() -> None:
     for name, result, ceiling_result in rows:
         ratio = f"{result['rps'] / ceiling_result['rps']:.0%}" if ceiling_result else "-"
         print(f"{name:<28} {result['rps']:>8.0f} {result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} {ratio:>7}")
-    posted = rows[5][1]
+    posted = next(result for name, result, _ceiling in rows if name == "quiz submission")
     print(f"\nquiz submissions: {posted['submitted']} answered, {posted['bad']} not answered 302; "
           f"{submitted} attempts recorded as submitted ({max(0, min(posted['submitted'] or 0, len(plan['posts'])) - submitted)} lost)")
     print(plan["search"])
