@@ -1,6 +1,5 @@
 """Learner views for lessons and quizzes: thin wrappers over the progress and quiz services."""
 
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
