@@ -142,7 +142,7 @@ def run(template: Path, submissions: int, processes: int = 4) -> dict:
     from app import create_app
     from app.extensions import db
     from app.models import QuizAttempt, ReviewItem, User
-    from app.services.progress import quiz_results
+    from app.services.progress import learner_facts
 
     workdir = Path(tempfile.mkdtemp(prefix="stress-"))
     database = workdir / "stress.db"
@@ -176,7 +176,7 @@ def run(template: Path, submissions: int, processes: int = 4) -> dict:
         reviews = db.session.scalar(select(func.count()).select_from(ReviewItem))
         counted = 0
         for user in db.session.scalars(select(User).where(User.email.in_([email for email, _ in trimmed]))):
-            counted += sum(result.attempts for result in quiz_results(user).values())
+            counted += sum(result.attempts for result in learner_facts(user)[2].values())
         db.engine.dispose()
     text = log.read_text()
     shutil.rmtree(workdir, ignore_errors=True)

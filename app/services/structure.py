@@ -113,8 +113,12 @@ _lock = threading.Lock()
 
 def current() -> CourseStructure:
     """The structure of the content version in force, from the cache when that version was read before."""
+    return of_version(db.session.scalar(select(func.max(ContentVersion.id))))
+
+
+def of_version(version: int | None) -> CourseStructure:
+    """The structure of `version`, the content version in force read in this transaction (from the cache when read before)."""
     key = str(db.engine.url)
-    version = db.session.scalar(select(func.max(ContentVersion.id)))
     cached = _cache.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
