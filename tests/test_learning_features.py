@@ -183,3 +183,23 @@ def test_a_lesson_shows_its_new_text_once_the_content_changes(client, db, login_
     db.session.commit()
     page = client.get(f"/lessons/{lesson.slug}").get_data(as_text=True)
     assert "The corrected text of this lesson." in page and "Check your understanding" not in page
+
+
+def test_the_course_map_shows_each_change_to_what_it_is_drawn_from(client, db, login_as):
+    from datetime import date
+
+    from app.models import DueDate, Module, Quiz
+    from tests.factories import make_cohort, make_user
+
+    learner = login_as()
+    module = db.session.scalar(select(Module).where(Module.retired.is_(False)).order_by(Module.position))
+    lesson, quiz = module.lessons[0], db.session.scalar(select(Quiz).where(Quiz.module_id == module.id, Quiz.kind == "quiz"))
+    ticks = client.get("/").get_data(as_text=True).count("✓ read")
+    client.post(f"/lessons/{lesson.slug}/complete")
+    assert client.get("/").get_data(as_text=True).count("✓ read") == ticks + 1  # a lesson finished
+    teacher = make_user("instructor")
+    cohort = make_cohort(teacher, [learner])
+    db.session.add(DueDate(cohort_id=cohort.id, quiz_id=quiz.id, due_on=date(2099, 3, 14), set_by=teacher.id))
+    db.session.commit()
+    course_map = client.get("/").get_data(as_text=True).split('<ol class="modules">', 1)[1]
+    assert "Due 14 Mar 2099" in course_map  # a due date set by the cohort's instructor, beside its quiz

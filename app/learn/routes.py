@@ -2,12 +2,14 @@
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app import unit_of_work
 from app.extensions import db
 from app.forms import ConfirmForm
+from app.kept import Kept
 from app.learn import bp, lesson_page
 from app.learn.forms import AnswerForm
 from app.learn.lesson_page import grade_check
@@ -65,17 +67,29 @@ def course():
     return _course_page()
 
 
+# A learner's course map is drawn again only when what it shows changes: kept under every fact it is drawn from.
+_course_maps = Kept(256)
+
+
+def _course_map(course: progress.CourseProgress, due: dict, today) -> Markup:
+    """The modules, lessons and quizzes with the learner's progress, locks and due dates."""
+    key = (str(db.engine.url), course.facts, tuple(sorted(due.items())), today)
+    return _course_maps.get_or(key, lambda: Markup(render_template(  # nosec B704 - an autoescaped template
+        "learn/_course_map.html", course=course, due=due, today=today)))
+
+
 def _course_page():
     """The learner dashboard: progress, where to continue, required training, due dates and certificates."""
     course = progress.course_progress(current_user, where_to_continue=True)
     trainings = compliance.trainings_for(current_user)
-    return render_template("learn/dashboard.html", course=course,
+    due, today = due_dates.for_learner(current_user), utcnow().date()
+    return render_template("learn/dashboard.html", course=course, course_map=_course_map(course, due, today),
                            reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user),
                            trainings=trainings, plan=training_steps.plan(current_user.id, course, trainings),
                            policies=policy.pending_for(current_user),
                            certificates=compliance.certificates_by_training(current_user), today_in=local_time.today,
                            status_of=compliance.status_of, course_certificate=certificates.course_certificate(current_user),
-                           claim_form=ConfirmForm(), due=due_dates.for_learner(current_user), today=utcnow().date())
+                           claim_form=ConfirmForm(), due=due, today=today)
 
 
 @bp.route("/lessons/<slug>")
