@@ -103,12 +103,16 @@ class CourseProgress:
     exam_result: QuizResult
     continue_at: Step | None = None
     completed_at: dict[int, datetime] = field(default_factory=dict)  # lesson id -> when the learner finished it
-    version: int | None = None  # the content version the course was read from
-    facts: tuple = ()  # everything the course map is drawn from: content version, lessons finished, quiz standings
+    facts: tuple = (None,)  # everything the course map is drawn from: content version, lessons finished, quiz standings
 
     @property
     def modules_complete(self) -> bool:
         return bool(self.modules) and all(m.complete for m in self.modules)
+
+    @property
+    def version(self) -> int | None:
+        """The content version the course was read from."""
+        return self.facts[0]
 
     @property
     def percent(self) -> int:
@@ -230,7 +234,6 @@ def course_progress(user: User, where_to_continue: bool = False) -> CourseProgre
         entry.missing = [by_slug[slug].module for slug in entry.module.requires
                          if slug in by_slug and not by_slug[slug].complete]
     course = CourseProgress(entries, exam, results.get(exam.id, QuizResult()) if exam else QuizResult(), completed_at=done,
-                            version=course_structure.version,
                             facts=(course_structure.version, tuple(sorted(done)), tuple(sorted(results.items()))))
     if where_to_continue:  # two more queries, which only the dashboard shows
         course.continue_at = _continue_at(user, course)
