@@ -24,10 +24,12 @@ def create_app(config_class: type[Config] | None = None, migrations: bool = True
 def register_extensions(app: Flask, migrations: bool = True) -> None:
     """Bind the extension instances to this app (Flask-Migrate's `flask db` only when `migrations`)."""
     from app.auth_session import load_user
+    from app.data_stamp import register_data_stamp
     from app.extensions import csrf, db, limiter, login_manager
     from app.sqlite import register_sqlite_events
 
     register_sqlite_events()
+    register_data_stamp()
     db.init_app(app)
     register_xapi(app)
     register_audit(app)

@@ -1,17 +1,20 @@
 """Employer views: set up the organisation, the compliance dashboard and its export, hires and invitations."""
 
+from datetime import date
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import unit_of_work
+from app.data_stamp import kept_page
 from app.employer import bp
 from app.employer.forms import InviteForm, OrganisationForm, UploadForm
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.input import ascii_int
-from app.models import Certificate, Membership
+from app.kept import Kept
+from app.models import Certificate, Membership, Organisation
 from app.models.base import utcnow
 from app.pagination import Page, page_count
 from app.permissions import hire_or_404, managed_organisation, manager_required, roles_required
@@ -56,18 +59,30 @@ def _filters() -> compliance_board.Filters:
                                     request.args.get("training", type=int))
 
 
+# Compliance pages kept per worker under the data stamp and the organisation's day (statuses move on with the date).
+_boards = Kept(32)
+
+
 @bp.route("/employer/")
 @manager_required
 def dashboard():
     """The compliance matrix: every hire by every required training, with counts and filters, a page at a time."""
+    organisation, today = g.organisation, local_time.today(g.organisation)
+    key = (organisation.id, today, tuple(sorted(request.args.items(multi=True))))
+    body, hires = kept_page(_boards, key, lambda: _board_body(organisation, today))
+    audit.record("compliance.view", current_user, target=f"organisation:{organisation.id}", hires=hires)
+    return render_template("employer/dashboard.html", body=body)
+
+
+def _board_body(organisation: Organisation, today: date) -> tuple[str, int]:
+    """The matrix as the query string asks for it, and how many hires it lists."""
     filters = _filters()
     number = max(1, ascii_int(request.args.get("page", ""), maximum=10**6) or 1)
-    board = compliance_board.board_page(g.organisation.id, local_time.today(g.organisation), filters, number)
+    board = compliance_board.board_page(organisation.id, today, filters, number)
     page = Page(board.rows, board.number, page_count(board.matching, compliance_board.PAGE_SIZE), board.matching,
                 compliance_board.PAGE_SIZE)
-    audit.record("compliance.view", current_user, target=f"organisation:{g.organisation.id}", hires=len(page.items))
-    return render_template("employer/dashboard.html", organisation=g.organisation, board=board, page=page,
-                           options=filters, statuses=compliance.STATUSES)
+    return render_template("employer/_dashboard.html", organisation=organisation, board=board, page=page,
+                           options=filters, statuses=compliance.STATUSES), len(page.items)
 
 
 @bp.route("/employer/compliance.csv")

@@ -1,5 +1,7 @@
 """Learner views for lessons and quizzes: thin wrappers over the progress and quiz services."""
 
+from datetime import datetime
+
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -7,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from app import unit_of_work
+from app.data_stamp import kept_csrf_token, kept_page
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.kept import Kept
@@ -78,18 +81,30 @@ def _course_map(course: progress.CourseProgress, due: dict, today) -> Markup:
         "learn/_course_map.html", course=course, due=due, today=today)))
 
 
+# Learner dashboards kept per worker under the data stamp, to the minute (review questions and statuses fall due).
+_dashboards = Kept(256)
+
+
 def _course_page():
     """The learner dashboard: progress, where to continue, required training, due dates and certificates."""
+    now = utcnow().replace(second=0, microsecond=0)
+    body, _nothing = kept_page(_dashboards, (current_user.id, now), lambda: (_dashboard_body(now), None))
+    return render_template("learn/dashboard.html", body=body)
+
+
+def _dashboard_body(now: datetime) -> str:
+    """The signed-in person's dashboard as of `now` (the claim form's token left in its slot)."""
     course = progress.course_progress(current_user, where_to_continue=True)
     trainings = compliance.trainings_for(current_user)
-    due, today = due_dates.for_learner(current_user), utcnow().date()
-    return render_template("learn/dashboard.html", course=course, course_map=_course_map(course, due, today),
-                           reviews_due=review.due_count(current_user), cohorts=learner_cohorts(current_user),
+    due, today = due_dates.for_learner(current_user), now.date()
+    return render_template("learn/_dashboard.html", course=course, course_map=_course_map(course, due, today),
+                           reviews_due=review.due_count(current_user, now), cohorts=learner_cohorts(current_user),
                            trainings=trainings, plan=training_steps.plan(current_user.id, course, trainings),
                            policies=policy.pending_for(current_user),
-                           certificates=compliance.certificates_by_training(current_user), today_in=local_time.today,
-                           status_of=compliance.status_of, course_certificate=certificates.course_certificate(current_user),
-                           claim_form=ConfirmForm(), due=due, today=today)
+                           certificates=compliance.certificates_by_training(current_user),
+                           today_in=lambda organisation: local_time.today(organisation, now), status_of=compliance.status_of,
+                           course_certificate=certificates.course_certificate(current_user), csrf_token=kept_csrf_token,
+                           due=due, today=today)
 
 
 @bp.route("/lessons/<slug>")

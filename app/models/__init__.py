@@ -28,6 +28,7 @@ from app.models.employers import (
 from app.models.organisations import Cohort, Enrolment
 from app.models.people import ROLES, Throttle, User
 from app.models.progress import CourseStanding, LessonProgress, QuizAttempt, QuizStanding, ReviewItem
+from app.models.stamps import DataStamp
 from app.models.xapi import XapiStatement
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Attestation",
     "AttemptGrant",
     "Certificate",
+    "DataStamp",
     "EmailMessage",
     "Excusal",
     "HireTraining",

@@ -1,14 +1,18 @@
 """Instructor views: cohorts, the gradebook and its export, and each learner's record."""
 
+from datetime import datetime
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app import unit_of_work
+from app.data_stamp import kept_csrf_token, kept_page
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.input import ascii_int
+from app.kept import Kept
 from app.models import Cohort, QuizAttempt, User
 from app.models.base import utcnow
 from app.permissions import STAFF, roles_required, visible_cohorts, visible_learner_ids
@@ -56,25 +60,38 @@ def cohorts_page():
     return render_template("teach/cohorts.html", form=form, cohorts=mine, counts=counts), 422 if form.errors else 200
 
 
+# Gradebooks kept per worker under the data stamp: reloading one costs nothing until something changes.
+_gradebooks = Kept(32)
+
+
 @bp.route("/cohorts/<int:cohort_id>")
 @roles_required(*STAFF)
 def gradebook_page(cohort_id: int):
     """The cohort's gradebook: sortable, filterable, 50 learners a page, with a summary and charts."""
     cohort = cohort_or_404(cohort_id)
+    # To the minute, so a page kept within it says the same as one drawn afresh ("inactive for 7 days" moves on).
+    now = utcnow().replace(second=0, microsecond=0)
+    key = (cohort.id, now, tuple(sorted(request.args.items(multi=True))))
+    body, learners = kept_page(_gradebooks, key, lambda: _gradebook_body(cohort, now))
+    audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=learners)
+    return render_template("teach/gradebook.html", cohort=cohort, body=body)
+
+
+def _gradebook_body(cohort: Cohort, now: datetime) -> tuple[str, int]:
+    """The gradebook as the query string asks for it, and how many learners it lists."""
     book, view = _gradebook_view(cohort)
-    now, number = utcnow(), max(1, ascii_int(request.args.get("page", ""), maximum=10**6) or 1)
+    number = max(1, ascii_int(request.args.get("page", ""), maximum=10**6) or 1)
     page = gradebook.page(book, view, number, now)
-    audit.record("gradebook.view", current_user, target=f"cohort:{cohort.id}", learners=len(page.items))
     members = page.total if view.show == "all" else gradebook.members_count(book)
     figures = gradebook_stats.figures(book, view, gradebook.matching(book, view, now), now)
     charts_html = Markup(gradebook_stats.drawn(figures, (page.total != members, bool(page.total)), lambda: render_template(
         "teach/_gradebook_charts.html", figures=figures, page=page, members=members,
         histogram=charts.score_histogram, polyline=charts.polyline)))  # nosec B704 - a rendered, autoescaped template
     return render_template(
-        "teach/gradebook.html", cohort=cohort, book=book, page=page, view=view, members=members, figures=figures,
-        charts_html=charts_html, learner_rows=learner_rows, due=due_dates.for_cohort(cohort.id),
+        "teach/_gradebook.html", cohort=cohort, book=book, page=page, view=view, members=members, figures=figures,
+        charts_html=charts_html, learner_rows=learner_rows, due=due_dates.for_cohort(cohort.id), csrf_token=kept_csrf_token,
         due_form=due_form(), today=now.date(), invite_url=url_for("learn.invitation", code=cohort.join_code, _external=True),
-    )
+    ), len(page.items)
 
 
 @bp.route("/cohorts/<int:cohort_id>/gradebook.csv")
