@@ -46,14 +46,20 @@ def event_hash(prev_hash: str, values: dict[str, Any], key: str | None = None) -
     return hmac.new(secret, f"{prev_hash}|{payload}".encode(), hashlib.sha256).hexdigest()
 
 
+# Built once: building the statements cost more than running them, and every page that shows another person's
+# results appends an event.
+_LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_INSERT = insert(AuditEvent).returning(AuditEvent.id)
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(4242)")
+
+
 def _append(connection, values: dict[str, Any]) -> tuple[int, str, str]:
     """Insert the event after the chain's last; returns its id, previous hash and hash (for the head to move over)."""
     if connection.dialect.name == "postgresql":  # one writer of the chain at a time
-        connection.execute(text("SELECT pg_advisory_xact_lock(4242)"))
-    prev = connection.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).scalar() or GENESIS
+        connection.execute(_CHAIN_LOCK)
+    prev = connection.execute(_LAST_HASH).scalar() or GENESIS
     digest = event_hash(prev, values)
-    event_id = connection.execute(insert(AuditEvent).values(**values, prev_hash=prev, hash=digest)
-                                  .returning(AuditEvent.id)).scalar_one()
+    event_id = connection.execute(_INSERT, {**values, "prev_hash": prev, "hash": digest}).scalar_one()
     return event_id, prev, digest
 
 

@@ -10,7 +10,6 @@ import fcntl
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -57,13 +56,13 @@ def _write(path: Path, head: Head) -> None:
     # Renamed into place, so a reader sees the old head or the new one, never half. Not forced to disk: SQLite's
     # commits are not either (synchronous=NORMAL), and after a power cut a head that lags behind the database is
     # walked forward by the next event, whereas one that got ahead of a lost commit would look like tampering.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    # Only the holder of the head's lock writes, so one temporary name serves every process.
+    temporary = path.with_name(f".{path.name}.new")
     try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(asdict(head), out)
+        temporary.write_text(json.dumps(asdict(head)))
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
