@@ -4,7 +4,7 @@ everyone when the content changes (a retired lesson or quiz no longer counts); r
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -38,12 +38,36 @@ def _facts(*conditions, course: structure.CourseStructure | None = None) -> dict
     return {user_id: tuple(values) for user_id, values in facts.items()}
 
 
+def _learner_facts():
+    """One learner's lessons done (and latest) and quizzes passed (and latest) among the ids given, as one statement."""
+    user_id, lessons, quizzes = bindparam("user_id"), bindparam("lessons", expanding=True), bindparam("quizzes", expanding=True)
+    done = (select(func.count(), func.max(LessonProgress.completed_at))
+            .where(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None), LessonProgress.lesson_id.in_(lessons)))
+    passed = (select(func.coalesce(func.sum(case((QuizStanding.passed, 1), else_=0)), 0), func.max(QuizStanding.last_submitted_at))
+              .where(QuizStanding.user_id == user_id, QuizStanding.quiz_id.in_(quizzes)))
+    return done.union_all(passed)
+
+
+def _upsert(dialect: str):
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CourseStanding)
+    values = {name: bindparam(name) for name in (*FIELDS, "changed_at")}
+    return insert.values(values | {"user_id": bindparam("user_id")}).on_conflict_do_update(index_elements=["user_id"], set_=values)
+
+
+# Built once: building them cost several times what running them does, inside every submission's write lock.
+_LEARNER_FACTS = _learner_facts()
+_UPSERTS = {dialect: _upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 def refresh(user_id: int) -> None:
     """Recompute one learner's row from the facts, in the caller's transaction (after a completion or a submission)."""
-    done, passed, latest = _facts(lambda column: column == user_id).get(user_id, (0, 0, None))
-    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(CourseStanding)
-    values = {"lessons_done": done, "quizzes_passed": passed, "last_activity_at": latest, "changed_at": utcnow()}
-    db.session.execute(insert.values(user_id=user_id, **values).on_conflict_do_update(index_elements=["user_id"], set_=values))
+    course = structure.current()
+    (done, lesson_latest), (passed, quiz_latest) = db.session.execute(_LEARNER_FACTS, {
+        "user_id": user_id, "lessons": list(structure.lesson_ids(course)),
+        "quizzes": [quiz.id for quiz in structure.graded_quizzes(course)]}).all()
+    latest = max((moment for moment in (lesson_latest, quiz_latest) if moment is not None), default=None)
+    db.session.execute(_UPSERTS[db.session.get_bind().dialect.name], {
+        "user_id": user_id, "lessons_done": done, "quizzes_passed": int(passed), "last_activity_at": latest, "changed_at": utcnow()})
 
 
 @dataclass(frozen=True)

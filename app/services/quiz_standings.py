@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -12,15 +12,13 @@ from app.models import QuizAttempt, QuizStanding
 FIELDS = ("best_score", "attempts", "passed", "first_passed_at", "last_passed_at", "last_submitted_at")
 
 
-def record(attempt: QuizAttempt) -> None:
-    """Fold one just-submitted attempt into its summary row with a single upsert (safe against a concurrent submit)."""
-    passed_at = attempt.submitted_at if attempt.passed else None
-    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert)(QuizStanding)
-    statement = insert.values(user_id=attempt.user_id, quiz_id=attempt.quiz_id, best_score=attempt.score, attempts=1,
-                              passed=bool(attempt.passed), first_passed_at=passed_at, last_passed_at=passed_at,
-                              last_submitted_at=attempt.submitted_at)
+def _upsert(dialect: str):
+    """The upsert that folds one attempt into its row, with the attempt's values as parameters."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(QuizStanding)
+    statement = insert.values({name: bindparam(name) for name in ("user_id", "quiz_id", "best_score", "passed", "first_passed_at",
+                                                                   "last_passed_at", "last_submitted_at")} | {"attempts": 1})
     new, row = statement.excluded, QuizStanding
-    db.session.execute(statement.on_conflict_do_update(index_elements=["user_id", "quiz_id"], set_={
+    return statement.on_conflict_do_update(index_elements=["user_id", "quiz_id"], set_={
         "best_score": case((new.best_score > row.best_score, new.best_score), else_=row.best_score),
         "attempts": row.attempts + 1,
         "passed": row.passed | new.passed,
@@ -31,7 +29,19 @@ def record(attempt: QuizAttempt) -> None:
                                else_=row.last_passed_at),
         "last_submitted_at": case((new.last_submitted_at > row.last_submitted_at, new.last_submitted_at),
                                   else_=row.last_submitted_at),
-    }))
+    })
+
+
+# Built once per database kind: building it cost several times what running it does, inside the write lock.
+_UPSERTS = {dialect: _upsert(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def record(attempt: QuizAttempt) -> None:
+    """Fold one just-submitted attempt into its summary row with a single upsert (safe against a concurrent submit)."""
+    passed_at = attempt.submitted_at if attempt.passed else None
+    db.session.execute(_UPSERTS[db.session.get_bind().dialect.name], {
+        "user_id": attempt.user_id, "quiz_id": attempt.quiz_id, "best_score": attempt.score, "passed": bool(attempt.passed),
+        "first_passed_at": passed_at, "last_passed_at": passed_at, "last_submitted_at": attempt.submitted_at})
 
 
 def _from_attempts() -> dict[tuple[int, int], tuple]:

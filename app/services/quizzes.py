@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import unit_of_work
@@ -132,6 +132,13 @@ def parse_answers(attempt: QuizAttempt, form: Any) -> tuple[list[Any], dict[int,
     return answers, problems
 
 
+# Built once (it runs inside the write lock of every submission). Only an attempt still open is handed in.
+_HAND_IN = (update(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.submitted_at.is_(None))
+            .values(submitted_at=bindparam("at"), answers=bindparam("given"), results=bindparam("marks"),
+                    correct_count=bindparam("correct"), score=bindparam("mark"), passed=bindparam("pass"))
+            .execution_options(synchronize_session=False))
+
+
 def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     """Grade and record the attempt; returns False (recording nothing) if it was already submitted.
 
@@ -141,15 +148,9 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     results = [question_type(shown["type"]).is_correct(shown, answer) for shown, answer in zip(attempt.snapshot, answers, strict=True)]
     correct = sum(results)
     score = round(100 * correct / len(results)) if results else 0
-    recorded = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(
-            submitted_at=utcnow(), answers=answers, results=results, correct_count=correct,
-            score=score, passed=score >= attempt.pass_mark,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    recorded = db.session.execute(_HAND_IN, {
+        "attempt_id": attempt.id, "at": utcnow(), "given": answers, "marks": results, "correct": correct, "mark": score,
+        "pass": score >= attempt.pass_mark}).rowcount
     db.session.refresh(attempt)
     if recorded:
         quiz_standings.record(attempt)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -17,8 +17,12 @@ INTERVALS = (timedelta(days=1), timedelta(days=3), timedelta(days=7))
 SESSION_SIZE = 10
 
 
+# Built once: each wrong answer of a submission looks its item up inside the write lock.
+_ITEM = select(ReviewItem).where(ReviewItem.user_id == bindparam("user_id"), ReviewItem.question_id == bindparam("question_id"))
+
+
 def _item(user_id: int, question_id: int) -> ReviewItem | None:
-    return db.session.scalar(select(ReviewItem).where(ReviewItem.user_id == user_id, ReviewItem.question_id == question_id))
+    return db.session.scalar(_ITEM, {"user_id": user_id, "question_id": question_id})
 
 
 def schedule_again(user_id: int, question_id: int, now: datetime) -> ReviewItem:

@@ -8,7 +8,7 @@ and the organisation's date alone.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -25,15 +25,19 @@ class Standing:
     policy_pending: bool
 
 
+# Built once: every submission and lesson completion reads it inside the write lock.
+_OPEN_TRAININGS = (
+    select(HireTraining).join(Assignment).join(Membership, (Membership.organisation_id == Assignment.organisation_id)
+                                               & (Membership.user_id == HireTraining.user_id))
+    .where(HireTraining.user_id == bindparam("user_id"), HireTraining.completed_at.is_(None), Membership.removed_at.is_(None),
+           Assignment.ended_at.is_(None))
+    .options(selectinload(HireTraining.assignment).selectinload(Assignment.modules),
+             selectinload(HireTraining.assignment).selectinload(Assignment.organisation)))
+
+
 def open_trainings(user_id: int) -> list[HireTraining]:
     """The person's unfinished cycles of assignments in force, in organisations they still belong to, with rules and modules."""
-    return list(db.session.scalars(
-        select(HireTraining).join(Assignment).join(Membership, (Membership.organisation_id == Assignment.organisation_id)
-                                                   & (Membership.user_id == HireTraining.user_id))
-        .where(HireTraining.user_id == user_id, HireTraining.completed_at.is_(None), Membership.removed_at.is_(None),
-               Assignment.ended_at.is_(None))
-        .options(selectinload(HireTraining.assignment).selectinload(Assignment.modules),
-                 selectinload(HireTraining.assignment).selectinload(Assignment.organisation))))
+    return list(db.session.scalars(_OPEN_TRAININGS, {"user_id": user_id}))
 
 
 def _activity(user_id: int) -> dict[int, datetime]:
