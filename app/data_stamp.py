@@ -3,9 +3,10 @@
 Each connection notes whether its transaction ran anything but reads (any INSERT, UPDATE, DELETE or DDL, except
 appending to the audit trail, which no kept page shows); when such a transaction commits, it first replaces the
 stamp with a new random value, in the same transaction. A reader that sees a stamp therefore sees exactly the data
-committed with it, a value never comes back (not even from a restored backup or a copied test database), and a page
-kept under the stamp it was drawn at is current for as long as the stamp is. Kept pages are reused only until the
-next change anywhere: cheap to trust, and most useful for the reports people reload between changes.
+committed with it; a value names one committed state (a restored backup brings its own back with its data, and two
+copies of a test database part ways at their first change), so a page kept under the stamp it was drawn at is
+current for as long as the stamp is. Kept pages are reused only until the next change anywhere: cheap to trust, and
+most useful for the reports people reload between changes.
 """
 
 import re

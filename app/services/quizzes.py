@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import unit_of_work
 from app.content.groups import draw_distinct
@@ -148,10 +149,16 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     results = [question_type(shown["type"]).is_correct(shown, answer) for shown, answer in zip(attempt.snapshot, answers, strict=True)]
     correct = sum(results)
     score = round(100 * correct / len(results)) if results else 0
+    handed_in = {"submitted_at": utcnow(), "answers": answers, "results": results, "correct_count": correct, "score": score,
+                 "passed": score >= attempt.pass_mark}
     recorded = db.session.execute(_HAND_IN, {
-        "attempt_id": attempt.id, "at": utcnow(), "given": answers, "marks": results, "correct": correct, "mark": score,
-        "pass": score >= attempt.pass_mark}).rowcount
-    db.session.refresh(attempt)
+        "attempt_id": attempt.id, "at": handed_in["submitted_at"], "given": answers, "marks": results, "correct": correct,
+        "mark": score, "pass": handed_in["passed"]}).rowcount
+    if recorded:  # the row now holds exactly these values: no need to read it back
+        for name, value in handed_in.items():
+            set_committed_value(attempt, name, value)
+    else:
+        db.session.refresh(attempt)
     if recorded:
         quiz_standings.record(attempt)
         course_standings.refresh(attempt.user_id)
