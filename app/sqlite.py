@@ -6,6 +6,8 @@ from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app.sqlite_writers import QueuedConnection, join_write_queue, use_write_queue
+
 WRITE = "academy_write"  # execution option of a Connection whose transaction was opened to write
 READ = "academy_read"  # execution option of a Connection that only reads, even outside a request
 BUSY_TIMEOUT_MS = 10_000
@@ -26,6 +28,7 @@ def _on_connect(dbapi_connection, _record) -> None:
     # caches the file for all of them, and in WAL mode each connection's own cache is dropped whenever another writes.
     cursor.execute("PRAGMA cache_size=-1024")
     cursor.close()
+    join_write_queue(dbapi_connection)
 
 
 def _on_begin(connection) -> None:
@@ -37,8 +40,20 @@ def _on_begin(connection) -> None:
     (app.unit_of_work.write), which opens a new transaction with the WRITE option. Code outside a request
     (commands, scripts, senders) takes the lock up front unless it says otherwise.
     """
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if opens_write(connection) else "BEGIN")
+    if connection.dialect.name != "sqlite":
+        return
+    if not opens_write(connection):
+        connection.exec_driver_sql("BEGIN")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if isinstance(dbapi_connection, QueuedConnection):
+        dbapi_connection.enter_write_queue()
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, QueuedConnection):
+            dbapi_connection.rollback()  # gives the turn back
+        raise
 
 
 def opens_write(connection) -> bool:
@@ -52,3 +67,4 @@ def register_sqlite_events() -> None:
     if not event.contains(Engine, "connect", _on_connect):
         event.listen(Engine, "connect", _on_connect)
         event.listen(Engine, "begin", _on_begin)
+        event.listen(Engine, "do_connect", use_write_queue)

@@ -5,13 +5,15 @@ event's hash, so nobody with only database access can change, remove or re-hash 
 (app.services.audit_head) shows events removed from the end.
 
 Events of a request that has not declared a write (a page being read) go in their own short write
-transaction, so that reading never holds the write lock; events of a writing request (and of commands) join
-its transaction and stand or fall with it.
+transaction, grouped with those of the worker's other threads viewing pages at the same moment, so that reading
+never holds the write lock and the page is shown only once its event is committed; events of a writing request
+(and of commands) join its transaction and stand or fall with it.
 """
 
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -53,14 +55,67 @@ _INSERT = insert(AuditEvent).returning(AuditEvent.id)
 _CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(4242)")
 
 
-def _append(connection, values: dict[str, Any]) -> tuple[int, str, str]:
-    """Insert the event after the chain's last; returns its id, previous hash and hash (for the head to move over)."""
+def _append(connection, batch: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
+    """Insert the events after the chain's last, in order; returns each one's id, previous hash and hash (for the head
+    to move over)."""
     if connection.dialect.name == "postgresql":  # one writer of the chain at a time
         connection.execute(_CHAIN_LOCK)
     prev = connection.execute(_LAST_HASH).scalar() or GENESIS
-    digest = event_hash(prev, values)
-    event_id = connection.execute(_INSERT, {**values, "prev_hash": prev, "hash": digest}).scalar_one()
-    return event_id, prev, digest
+    appended = []
+    for values in batch:
+        digest = event_hash(prev, values)
+        event_id = connection.execute(_INSERT, {**values, "prev_hash": prev, "hash": digest}).scalar_one()
+        appended.append((event_id, prev, digest))
+        prev = digest
+    return appended
+
+
+class _Waiting:
+    """A page view's event waiting for a writer to append it."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values, self.done, self.error = values, False, None
+
+
+class _ViewEvents:
+    """Page views' events of one database, appended in groups: the thread that finds the writer free appends every
+    event waiting by then in one transaction and moves the head once, and the others find theirs written. One
+    transaction and one head move per event had every thread of a busy worker queue for the lock (and the head's)."""
+
+    def __init__(self) -> None:
+        self.writer, self.guard, self.waiting = threading.Lock(), threading.Lock(), []
+
+    def append(self, values: dict[str, Any]) -> None:
+        mine = _Waiting(values)
+        with self.guard:
+            self.waiting.append(mine)
+        with self.writer:
+            if not mine.done:
+                with self.guard:
+                    batch, self.waiting = self.waiting, []
+                try:
+                    with db.engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
+                        appended = _append(connection, [event.values for event in batch])
+                except BaseException as error:
+                    for event in batch:
+                        event.error = error
+                    raise
+                finally:
+                    for event in batch:
+                        event.done = True
+                move_head(appended)
+        if mine.error is not None:
+            raise RuntimeError("The audit event could not be recorded.") from mine.error
+
+
+_view_events: dict[str, _ViewEvents] = {}
+_view_events_guard = threading.Lock()
+
+
+def _view_events_of_database() -> _ViewEvents:
+    key = f"{db.engine.url}|{current_app.config.get('AUDIT_HEAD_PATH')}"
+    with _view_events_guard:
+        return _view_events.setdefault(key, _ViewEvents())
 
 
 def record(action: str, actor: User | None, subject: User | int | None = None, target: str = "", **details: Any) -> None:
@@ -72,11 +127,9 @@ def record(action: str, actor: User | None, subject: User | int | None = None, t
         "request_id": g.get("request_id", "") if has_request_context() else "",
     }
     if has_request_context() and not declared():
-        with db.engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
-            appended = _append(connection, values)
-        move_head([appended])
+        _view_events_of_database().append(values)
     else:
-        _append(db.session.connection(), values)
+        _append(db.session.connection(), [values])
         db.session.info[APPENDED] = True  # the head moves on after the commit (audit_head.after_commit)
 
 
