@@ -12,7 +12,7 @@ Commands and background senders use `transaction()` instead.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -40,6 +40,25 @@ def _begin_write() -> None:
     session.expire_all()  # what was read before is read again inside the write transaction
     session.info[_DECLARED] = True
     session.connection(execution_options={WRITE: True})
+
+
+def begin_request() -> None:
+    """On PostgreSQL a request reads statement by statement, outside any transaction, until it declares its write.
+
+    Its default isolation (READ COMMITTED) gives every statement its own snapshot inside a transaction too, so
+    nothing read changes meaning; what goes is a BEGIN and a ROLLBACK round trip on every page. SQLite keeps its
+    read transaction, which is one consistent snapshot and costs no round trip.
+    """
+    if request.endpoint != "static" and db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def read_in_one_transaction() -> None:
+    """Read the rest of this request inside one transaction (a server-side cursor, as `yield_per` opens on
+    PostgreSQL, exists only within one); nothing is written."""
+    if not declared() and db.session.get_bind().dialect.name == "postgresql":
+        db.session.rollback()
+        db.session.connection()
 
 
 def write() -> None:
@@ -143,6 +162,7 @@ def _check_write(connection, _cursor, statement: str, _parameters, _context, _ex
 
 def register_unit_of_work(app: Flask) -> None:
     """Commit or roll back each request in one place; watch for writes a request did not declare."""
+    app.before_request_funcs.setdefault(None, []).insert(0, begin_request)  # before anything reads (the signed-in user)
     app.after_request(finish_request)
     if not event.contains(db.session, "after_transaction_end", _transaction_ended):
         event.listen(db.session, "after_transaction_end", _transaction_ended)

@@ -14,7 +14,7 @@ from app.extensions import db as _db
 from app.models import AuditEvent, Throttle, User
 from app.models.base import utcnow
 from app.sqlite import WRITE
-from tests.conftest import sign_in, sqlite_only
+from tests.conftest import POSTGRES_URL, sign_in, sqlite_only
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 APP = Path(__file__).resolve().parent.parent / "app"
@@ -176,3 +176,16 @@ def test_nothing_commits_outside_the_unit_of_work():
     offenders = [f"{path.relative_to(APP.parent)}:{number}" for path in APP.rglob("*.py") if path.name != "unit_of_work.py"
                  for number, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"\.commit\(\)", line)]
     assert offenders == []
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's transactions")
+def test_a_page_on_postgresql_reads_without_a_transaction_until_it_declares_its_write(app, db):
+    make_user(name="Read Without Begin")
+    db.session.commit()
+    with app.test_request_context("/auth/login"):
+        app.preprocess_request()
+        assert _db.session.scalar(select(func.count()).select_from(User)) >= 1
+        assert _db.session.connection().connection.dbapi_connection.autocommit, "no BEGIN and ROLLBACK round trips for a page read"
+        unit_of_work.write()
+        assert not _db.session.connection().connection.dbapi_connection.autocommit, "a declared write is one transaction"
+        _db.session.rollback()

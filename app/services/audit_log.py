@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
+from app import unit_of_work
 from app.extensions import db
 from app.models import AuditEvent, User
 from app.pagination import Page, paged
@@ -71,6 +72,7 @@ def export_rows(**filters: str) -> Iterator[list[Any]]:
     statement = (select(AuditEvent, actor.email, subject.email)
                  .outerjoin(actor, actor.id == AuditEvent.actor_id).outerjoin(subject, subject.id == AuditEvent.subject_id)
                  .order_by(AuditEvent.id.desc()).limit(EXPORT_MAX).execution_options(yield_per=1000))
+    unit_of_work.read_in_one_transaction()
     for event, actor_email, subject_email in db.session.execute(_matching(statement, **filters)):
         details = "; ".join(f"{key}={value}" for key, value in (event.details or {}).items())
         yield [event.at.strftime("%Y-%m-%d %H:%M:%S"), event.action, actor_email or "", subject_email or "",
