@@ -1,6 +1,7 @@
 """One unit of work per request: reads outside any write transaction, one short declared write, one commit.
 
-A request reads in a plain (deferred) transaction. Right before it changes anything, the view or service
+A request reads in a plain (deferred) transaction on SQLite, and statement by statement on PostgreSQL (whose
+READ COMMITTED gives each statement its own snapshot either way). Right before it changes anything, the view or service
 calls `write()`: that ends the read transaction and opens a write transaction (on SQLite `BEGIN
 IMMEDIATE`, which takes the database-wide write lock), so everything written is decided on rows read
 again inside it. Slow work (password hashing, PDF rendering, mail) happens before `write()`.
