@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, has_request_context, request
+from flask import session as cookie_session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -50,7 +51,9 @@ def begin_request() -> None:
     nothing read changes meaning; what goes is a BEGIN and a ROLLBACK round trip on every page. SQLite keeps its
     read transaction, which is one consistent snapshot and costs no round trip.
     """
-    if request.endpoint != "static" and db.engine.dialect.name == "postgresql":
+    # Only for a signed-in visitor, whose user is read on every page anyway: a page that reads nothing keeps its
+    # connection in the pool.
+    if request.endpoint != "static" and "_user_id" in cookie_session and db.engine.dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import argon2
 import pytest
 from flask import abort
+from flask import session as flask_session
 from sqlalchemy import func, insert, select, update
 
 from app import unit_of_work
@@ -180,10 +181,14 @@ def test_nothing_commits_outside_the_unit_of_work():
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's transactions")
 def test_a_page_on_postgresql_reads_without_a_transaction_until_it_declares_its_write(app, db):
-    make_user(name="Read Without Begin")
+    user = make_user(name="Read Without Begin")
     db.session.commit()
     with app.test_request_context("/auth/login"):
-        app.preprocess_request()
+        unit_of_work.begin_request()
+        assert not _db.session().in_transaction(), "a visitor's page that reads nothing takes no connection"
+    with app.test_request_context("/"):
+        flask_session["_user_id"] = user.get_id()
+        unit_of_work.begin_request()
         assert _db.session.scalar(select(func.count()).select_from(User)) >= 1
         assert _db.session.connection().connection.dbapi_connection.autocommit, "no BEGIN and ROLLBACK round trips for a page read"
         unit_of_work.write()
