@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.models import AuditEvent, EmailMessage, HireTraining, Invitation, Lesson, Module
 from app.services import assignments, compliance, mail, policy
+from app.services.local_time import local_date
 from app.services.reminders import send_reminders
 from tests.conftest import sign_in
 from tests.factories import add_hire, complete_module, make_organisation, make_user
@@ -31,12 +32,13 @@ def manager_with_organisation(db, login_as):
 
 
 def test_pending_invitations_are_listed_with_their_expiry(client, db, login_as):
-    manager_with_organisation(db, login_as)
+    _manager, organisation = manager_with_organisation(db, login_as)
     client.post("/employer/hires", data={"name": "Pat Sample", "email": "pat@example.com", "job_role": "coder"})
     page = client.get("/employer/hires").get_data(as_text=True)
     invitation = db.session.scalar(select(Invitation))
     assert "Pending invitations" in page and "pat@example.com" in page
-    assert invitation.expires_at.strftime("%-d %b %Y") in page
+    # The day where the organisation works: just after midnight UTC it is still the day before in Chicago.
+    assert local_date(organisation, invitation.expires_at).strftime("%-d %b %Y") in page
     assert f"/employer/invitations/{invitation.id}/revoke" in page
 
 
