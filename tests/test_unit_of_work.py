@@ -179,7 +179,7 @@ def test_nothing_commits_outside_the_unit_of_work():
     assert offenders == []
 
 
-@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's transactions")
+@pytest.mark.skipif(not POSTGRES_URL, reason="only PostgreSQL pages read outside a transaction")
 def test_a_page_on_postgresql_reads_without_a_transaction_until_it_declares_its_write(app, db):
     user = make_user(name="Read Without Begin")
     db.session.commit()

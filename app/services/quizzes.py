@@ -134,9 +134,10 @@ def parse_answers(attempt: QuizAttempt, form: Any) -> tuple[list[Any], dict[int,
 
 
 # Built once (it runs inside the write lock of every submission). Only an attempt still open is handed in.
+# A column's own name is reserved for SET's automatic parameter, so each value is passed as new_<column>.
+_HANDED_IN = ("submitted_at", "answers", "results", "correct_count", "score", "passed")
 _HAND_IN = (update(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.submitted_at.is_(None))
-            .values(submitted_at=bindparam("at"), answers=bindparam("given"), results=bindparam("marks"),
-                    correct_count=bindparam("correct"), score=bindparam("mark"), passed=bindparam("pass"))
+            .values({name: bindparam(f"new_{name}") for name in _HANDED_IN})
             .execution_options(synchronize_session=False))
 
 
@@ -151,9 +152,8 @@ def submit_attempt(attempt: QuizAttempt, answers: list[Any]) -> bool:
     score = round(100 * correct / len(results)) if results else 0
     handed_in = {"submitted_at": utcnow(), "answers": answers, "results": results, "correct_count": correct, "score": score,
                  "passed": score >= attempt.pass_mark}
-    recorded = db.session.execute(_HAND_IN, {
-        "attempt_id": attempt.id, "at": handed_in["submitted_at"], "given": answers, "marks": results, "correct": correct,
-        "mark": score, "pass": handed_in["passed"]}).rowcount
+    recorded = db.session.execute(_HAND_IN, {"attempt_id": attempt.id} | {f"new_{name}": value for name, value in handed_in.items()}
+                                  ).rowcount
     if recorded:  # the row now holds exactly these values: no need to read it back
         for name, value in handed_in.items():
             set_committed_value(attempt, name, value)
